@@ -1,0 +1,3 @@
+#!/bin/sh
+# Regenerate the build system (same as autoreconf -fi).
+exec autoreconf -fi "$(dirname "$0")"

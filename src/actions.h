@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_ACTIONS_H
+#define TLSFLEET_ACTIONS_H
+#endif

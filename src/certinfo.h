@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_CERTINFO_H
+#define TLSFLEET_CERTINFO_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_CHECK_H
+#define TLSFLEET_CHECK_H
+#endif

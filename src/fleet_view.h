@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_FLEET_VIEW_H
+#define TLSFLEET_FLEET_VIEW_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_PACER_H
+#define TLSFLEET_PACER_H
+#endif

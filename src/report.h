@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_REPORT_H
+#define TLSFLEET_REPORT_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_SAFEFILE_H
+#define TLSFLEET_SAFEFILE_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_SIGN_H
+#define TLSFLEET_SIGN_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_STATUSLINE_H
+#define TLSFLEET_STATUSLINE_H
+#endif

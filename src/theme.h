@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_THEME_H
+#define TLSFLEET_THEME_H
+#endif

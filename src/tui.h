@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_TUI_H
+#define TLSFLEET_TUI_H
+#endif

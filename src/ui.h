@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_UI_H
+#define TLSFLEET_UI_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef TLSFLEET_VIEWS_H
+#define TLSFLEET_VIEWS_H
+#endif
