@@ -1,1 +1,361 @@
-int main(void) { return 0; }
+/* tlsfleet: command line, then one of four modes (dashboard, --list,
+ * --check, --download). Everything else lives in the layers below. */
+#include "check.h"
+#include "config.h"
+#include "engine.h"
+#include "fleet.h"
+#include "report.h"
+#include "statefile.h"
+#include "timefmt.h"
+#include "tui.h"
+#include "xalloc.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Parts still being written link weakly until they land. */
+#pragma weak tui_run
+#pragma weak statefile_load
+#pragma weak statefile_save
+#pragma weak statefile_path
+
+enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD };
+
+struct options {
+	enum mode mode;
+	const char *config;
+	const char *theme;
+	bool no_color;
+	enum report_format format;
+	int warn_days, crit_days;   /* -1 = from config */
+	bool require_tls;
+	const char *download;
+	const char *output_dir;
+};
+
+static int usage_code(const struct options *o)
+{
+	return o->mode == MODE_CHECK ? 3 : 2;
+}
+
+static void print_help(void)
+{
+	fputs("Usage:\n"
+	      "  tlsfleet [-c FILE] [--theme NAME] [--no-color]       the dashboard\n"
+	      "  tlsfleet [-c FILE] --list [--format table|json|csv]  refresh once, print, exit\n"
+	      "  tlsfleet [-c FILE] --check [--warn-days N] [--crit-days N] [--require-tls]\n"
+	      "  tlsfleet [-c FILE] --download NAME [--output-dir DIR]\n"
+	      "  tlsfleet --help | --version\n"
+	      "\n"
+	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n"
+	      "Tencent Cloud, Huawei Cloud / Open Telekom Cloud and Alibaba Cloud, when\n"
+	      "their CA certificates expire, and downloads the CA file clients need.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -c, --config FILE    configuration (default $XDG_CONFIG_HOME/tlsfleet/config)\n"
+	      "      --theme NAME     colour theme of the dashboard\n"
+	      "      --no-color       attributes only, no colours (also: NO_COLOR)\n"
+	      "      --list           refresh every instance once and print the states\n"
+	      "      --format FMT     table (default), json or csv\n"
+	      "      --check          monitoring-plugin check: exit 0 OK, 1 WARNING,\n"
+	      "                       2 CRITICAL, 3 UNKNOWN\n"
+	      "      --warn-days N    WARNING when a CA expires within N days\n"
+	      "      --crit-days N    CRITICAL when a CA expires within N days\n"
+	      "      --require-tls    TLS disabled/unsupported/no info is CRITICAL\n"
+	      "      --download NAME  save NAME's CA certificate and print what it is\n"
+	      "      --output-dir DIR where --download saves (default: download_dir)\n"
+	      "  -h, --help           this help\n"
+	      "  -V, --version        version\n"
+	      "\n"
+	      "See tlsfleet(1) and tlsfleet.conf(5).\n",
+	      stdout);
+}
+
+static bool parse_days(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 0 || v > 36500)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+__attribute__((format(printf, 2, 3)))
+static _Noreturn void usage_error(const struct options *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tlsfleet: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'tlsfleet --help'.\n", stderr);
+	exit(usage_code(o));
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
+	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_OUTPUT_DIR };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"theme", required_argument, NULL, OPT_THEME},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"list", no_argument, NULL, OPT_LIST},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"check", no_argument, NULL, OPT_CHECK},
+		{"warn-days", required_argument, NULL, OPT_WARN},
+		{"crit-days", required_argument, NULL, OPT_CRIT},
+		{"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
+		{"download", required_argument, NULL, OPT_DOWNLOAD},
+		{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *format = NULL;
+	int c, modes = 0;
+
+	/* The exit code of a usage error depends on the mode (3 for --check),
+	 * so find the mode before complaining about anything. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--check") == 0)
+			o->mode = MODE_CHECK;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case OPT_THEME: o->theme = optarg; break;
+		case OPT_NO_COLOR: o->no_color = true; break;
+		case OPT_LIST: o->mode = MODE_LIST; modes++; break;
+		case OPT_CHECK: o->mode = MODE_CHECK; modes++; break;
+		case OPT_DOWNLOAD: o->mode = MODE_DOWNLOAD; o->download = optarg; modes++; break;
+		case OPT_FORMAT: format = optarg; break;
+		case OPT_WARN:
+			if (!parse_days(optarg, &o->warn_days))
+				usage_error(o, "--warn-days wants a number of days (0-36500), not '%s'", optarg);
+			break;
+		case OPT_CRIT:
+			if (!parse_days(optarg, &o->crit_days))
+				usage_error(o, "--crit-days wants a number of days (0-36500), not '%s'", optarg);
+			break;
+		case OPT_REQUIRE_TLS: o->require_tls = true; break;
+		case OPT_OUTPUT_DIR: o->output_dir = optarg; break;
+		case 'h': print_help(); exit(0);
+		case 'V': printf("tlsfleet %s\n", PACKAGE_VERSION); exit(0);
+		case ':': usage_error(o, "option '%s' needs a value", argv[optind - 1]); break;
+		default: usage_error(o, "unknown option '%s'", argv[optind - 1]); break;
+		}
+	}
+	if (optind < argc)
+		usage_error(o, "unexpected argument '%s'", argv[optind]);
+	if (modes > 1)
+		usage_error(o, "%s", "choose one of --list, --check and --download");
+	if (format) {
+		if (o->mode != MODE_LIST)
+			usage_error(o, "%s", "--format goes with --list");
+		if (!report_format_from_name(format, &o->format))
+			usage_error(o, "--format is table, json or csv, not '%s'", format);
+	}
+	if ((o->warn_days >= 0 || o->crit_days >= 0 || o->require_tls) && o->mode != MODE_CHECK)
+		usage_error(o, "%s", "--warn-days, --crit-days and --require-tls go with --check");
+	if (o->output_dir && o->mode != MODE_DOWNLOAD)
+		usage_error(o, "%s", "--output-dir goes with --download");
+	if ((o->theme || o->no_color) && o->mode != MODE_DASHBOARD)
+		usage_error(o, "%s", "--theme and --no-color are for the dashboard");
+}
+
+/* ---- headless progress and results --------------------------------------- */
+
+struct headless {
+	struct engine *engine;
+	bool progress;          /* stderr is a terminal */
+	int64_t last_draw_ms;
+	bool saved;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void headless_notify(void *ud, struct instance *in, enum engine_event ev, const char *msg)
+{
+	struct headless *h = ud;
+
+	(void)in;
+	if (ev == ENGINE_EV_DOWNLOADED) {
+		h->saved = true;
+		if (msg)
+			fprintf(stderr, "tlsfleet: %s\n", msg);
+	} else if (ev == ENGINE_EV_FAILED && msg) {
+		fprintf(stderr, "%stlsfleet: %s\n", h->progress ? "\r\033[K" : "", msg);
+	}
+	if (h->progress && ev == ENGINE_EV_UPDATED) {
+		int64_t t = now_ms();
+		if (t - h->last_draw_ms < 100)
+			return;
+		h->last_draw_ms = t;
+		struct engine_stats s;
+		engine_get_stats(h->engine, &s);
+		fprintf(stderr, "\r\033[Ktlsfleet: refreshed %zu/%zu (%zu in flight, %zu waiting, %zu throttled)",
+		        s.done, s.round_total, s.in_flight, s.queued, s.throttled);
+		fflush(stderr);
+	}
+}
+
+static void headless_done(struct headless *h)
+{
+	if (h->progress && h->last_draw_ms)
+		fputs("\r\033[K", stderr);
+}
+
+static void save_state(const struct fleet *f)
+{
+	char *err = NULL;
+
+	if (!statefile_save || !statefile_path)
+		return;
+	char *path = statefile_path();
+	if (statefile_save(f, path, &err) != 0) {
+		fprintf(stderr, "tlsfleet: warning: %s\n", err);
+		free(err);
+	}
+	free(path);
+}
+
+static void load_state(struct fleet *f)
+{
+	char *err = NULL;
+
+	if (!statefile_load || !statefile_path)
+		return;
+	char *path = statefile_path();
+	if (statefile_load(f, path, &err) != 0) {
+		fprintf(stderr, "tlsfleet: warning: %s (ignored)\n", err);
+		free(err);
+	}
+	free(path);
+}
+
+static int run_download(struct fleet *f, struct engine *e, struct headless *h, const struct options *o)
+{
+	struct instance *in = fleet_find(f, o->download);
+	char *why = NULL;
+
+	if (!in) {
+		fprintf(stderr, "tlsfleet: no instance named '%s' in %s\n", o->download, f->settings.config_path);
+		return 2;
+	}
+	if (!engine_download(e, in, o->output_dir, &why)) {
+		fprintf(stderr, "tlsfleet: %s\n", why);
+		free(why);
+		return 1;
+	}
+	engine_run(e);
+	headless_done(h);
+	if (!h->saved)
+		return 1;
+	const struct download_info *d = in->st.download;
+	printf("path: %s\nsize: %lld\nsha256: %s\n", d->path, d->size, d->sha256);
+	for (size_t i = 0; i < in->st.n_ca_certs; i++) {
+		char date[21];
+		const struct cert_summary *c = &in->st.ca_certs[i];
+		char *subject = report_sanitize(c->subject);
+		timefmt_iso_utc(c->not_after, date);
+		printf("certificate: %s (expires %s, sha256 %s)\n", subject, date, c->sha256);
+		free(subject);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1};
+	struct fleet fleet = {0};
+	char *err = NULL, *path;
+	int code;
+
+	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);
+	/* A size limit must surface as a write error, not kill us mid-file. */
+	signal(SIGXFSZ, SIG_IGN);
+	parse_args(argc, argv, &o);
+
+	if (o.mode == MODE_DASHBOARD && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fputs("tlsfleet: the dashboard needs a terminal; use --list or --check for scripts\n", stderr);
+		return 2;
+	}
+	path = o.config ? xstrdup(o.config) : config_default_path();
+	if (config_load(path, &fleet, &err) != 0) {
+		fprintf(stderr, "tlsfleet: %s\n", err);
+		free(err);
+		free(path);
+		return usage_code(&o);
+	}
+	free(path);
+	if (o.warn_days >= 0)
+		fleet.settings.warn_days = o.warn_days;
+	if (o.crit_days >= 0)
+		fleet.settings.crit_days = o.crit_days;
+	if (o.require_tls)
+		fleet.settings.require_tls = true;
+	load_state(&fleet);
+
+	struct engine *engine = engine_new(&fleet, &err);
+	if (!engine) {
+		fprintf(stderr, "tlsfleet: %s\n", err);
+		free(err);
+		fleet_free(&fleet);
+		return usage_code(&o);
+	}
+	struct headless h = {.engine = engine, .progress = isatty(STDERR_FILENO) != 0};
+	engine_set_notify(engine, headless_notify, &h);
+
+	switch (o.mode) {
+	case MODE_LIST:
+	case MODE_CHECK:
+		engine_refresh_all(engine);
+		engine_run(engine);
+		headless_done(&h);
+		if (o.mode == MODE_LIST) {
+			report_list(stdout, &fleet, o.format, time(NULL));
+			code = report_list_exit_code(&fleet);
+		} else {
+			code = check_report(stdout, &fleet, time(NULL));
+		}
+		break;
+	case MODE_DOWNLOAD:
+		code = run_download(&fleet, engine, &h, &o);
+		break;
+	default:
+		if (!tui_run) {
+			fputs("tlsfleet: this build has no dashboard yet; use --list\n", stderr);
+			code = 2;
+			break;
+		}
+		{
+			struct tui_options to = {.theme = o.theme, .no_color = o.no_color};
+			code = tui_run(&fleet, engine, &to);
+		}
+		break;
+	}
+	save_state(&fleet);
+	engine_free(engine);
+	fleet_free(&fleet);
+	if (fflush(stdout) != 0 && code == 0)
+		code = 1;
+	return code;
+}

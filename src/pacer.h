@@ -1,3 +1,27 @@
+/* Request pacing per (account, API action): starts spaced evenly at
+ * intervals of at least PACER_MARGIN / rate seconds, so no second ever
+ * holds more than `rate` starts (retries included) and a large fleet uses
+ * the whole budget without gaps. Times are monotonic nanoseconds. */
 #ifndef TLSFLEET_PACER_H
 #define TLSFLEET_PACER_H
+#include <stdbool.h>
+#include <stdint.h>
+
+/* 2% headroom against the provider's counting window and our wake-up jitter. */
+#define PACER_MARGIN 1.02
+
+struct pacer {
+	double rate;          /* requests/s; 0 = unlimited */
+	int64_t interval_ns;  /* spacing between starts */
+	int64_t next_ns;      /* earliest next start */
+};
+
+void pacer_init(struct pacer *p, double rate);
+/* May a request start at now_ns? If so, the start is recorded. */
+bool pacer_try_take(struct pacer *p, int64_t now_ns);
+/* Nanoseconds until a start is allowed (0 = now). */
+int64_t pacer_wait_ns(const struct pacer *p, int64_t now_ns);
+/* Monotonic clock in ns. */
+int64_t pacer_now_ns(void);
+
 #endif

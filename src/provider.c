@@ -1,1 +1,382 @@
-/* placeholder: being written */
+/* What the three providers share: the table, base URLs, the request and
+ * result containers, and the DESIGN §3 mapping of error answers. */
+#include "provider.h"
+#include "xalloc.h"
+#include "strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Provider messages are kept verbatim but capped: a hostile or broken
+ * answer must not put a megabyte into every screen line and report. */
+#define MESSAGE_MAX 4096
+
+const struct provider_ops *provider_for(enum provider_kind k)
+{
+	switch (k) {
+	case PROVIDER_TENCENT:
+		return &provider_tencent;
+	case PROVIDER_HUAWEI:
+		return &provider_huawei;
+	case PROVIDER_ALIBABA:
+		return &provider_alibaba;
+	default:
+		return NULL;
+	}
+}
+
+static char *strip_trailing_slashes(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s;
+}
+
+char *provider_base_url(const struct instance *in)
+{
+	const struct account *a = in->account;
+	const struct provider_ops *ops;
+
+	if (in->endpoint && *in->endpoint)
+		return strip_trailing_slashes(xstrdup(in->endpoint));
+	if (a->endpoint && *a->endpoint)
+		return strip_trailing_slashes(xstrdup(a->endpoint));
+	ops = a->ops ? a->ops : provider_for(a->provider);
+	return ops->default_endpoint(a, in);
+}
+
+const char *provider_action(const struct instance *in, enum api_call call)
+{
+	switch (in->account->provider) {
+	case PROVIDER_TENCENT:
+		if (call != CALL_STATUS)
+			break;
+		if (in->service == SERVICE_REDIS)
+			return "DescribeSSLStatus";
+		if (in->service == SERVICE_POSTGRES)
+			return "DescribeDBInstanceSSLConfig";
+		break;
+	case PROVIDER_HUAWEI:
+		if (in->service != SERVICE_DCS)
+			break;
+		return call == CALL_STATUS ? "dcs.ssl.show" : "dcs.ssl.download";
+	case PROVIDER_ALIBABA:
+		if (call == CALL_STATUS && in->service == SERVICE_REDIS)
+			return "DescribeInstanceSSL";
+		break;
+	default:
+		break;
+	}
+	/* Never NULL: callers use it as a pacing key and in messages. */
+	return "unsupported";
+}
+
+void http_request_free(struct http_request *r)
+{
+	if (!r)
+		return;
+	free(r->method);
+	free(r->url);
+	for (size_t i = 0; i < r->n_headers; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	free(r->headers);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *http_request_header(const struct http_request *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_headers; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+void http_request_add_header(struct http_request *r, const char *name, const char *value)
+{
+	r->headers = xreallocarray(r->headers, r->n_headers + 1, sizeof(*r->headers));
+	r->headers[r->n_headers].name = xstrdup(name);
+	r->headers[r->n_headers].value = xstrdup(value);
+	r->n_headers++;
+}
+
+void provider_result_init(struct provider_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->state = STATE_UNKNOWN;
+	r->cert_url_expires = TIME_NONE;
+	r->cert_expires = TIME_NONE;
+	r->addr.port = -1;
+}
+
+void provider_result_free(struct provider_result *r)
+{
+	free(r->cert_url);
+	address_free(&r->addr);
+	cJSON_Delete(r->provider_status);
+	api_error_free(r->error);
+	free(r->request_id);
+	free(r->file_name);
+	free(r->link);
+	provider_result_init(r);
+}
+
+bool provider_code_matches(const char *code, const char *rule)
+{
+	size_t n = strlen(rule);
+
+	if (!code)
+		return false;
+	if (n >= 2 && strcmp(rule + n - 2, ".*") == 0) {
+		n -= 2;
+		return strncmp(code, rule, n) == 0 && (code[n] == '\0' || code[n] == '.');
+	}
+	return strcmp(code, rule) == 0;
+}
+
+bool provider_code_in(const char *code, const char *const *rules)
+{
+	for (; rules && *rules; rules++)
+		if (provider_code_matches(code, *rules))
+			return true;
+	return false;
+}
+
+/* Cut at a UTF-8 character boundary so the message stays valid text. */
+static char *capped_message(const char *m)
+{
+	size_t n;
+
+	if (!m)
+		return NULL;
+	n = strlen(m);
+	if (n <= MESSAGE_MAX)
+		return xstrdup(m);
+	n = MESSAGE_MAX;
+	while (n > 0 && ((unsigned char)m[n] & 0xC0) == 0x80)
+		n--;
+	char *s = xmalloc(n + 4);
+	memcpy(s, m, n);
+	memcpy(s + n, "...", 4);
+	return s;
+}
+
+void provider_result_fail(struct provider_result *r, enum tls_state state, const char *code,
+                          const char *message, long http_status)
+{
+	char *msg = capped_message(message);
+
+	api_error_free(r->error);
+	r->error = api_error_new(code, msg, (int)http_status);
+	free(msg);
+	r->state = state;
+}
+
+void provider_result_invalid(struct provider_result *r, long http_status, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	provider_result_fail(r, STATE_ERROR, "InvalidResponse", msg, http_status);
+	free(msg);
+	r->retry = false;
+	r->throttled = false;
+	r->clock_skew = false;
+}
+
+void provider_map_error(struct provider_result *r, const struct provider_codes *codes,
+                        long http_status, const char *code, const char *message)
+{
+	enum tls_state st = STATE_UNKNOWN;
+	char http_code[32], http_message[48];
+
+	if (code && !*code)
+		code = NULL;
+	/* (a) a listed code decides... */
+	if (code) {
+		if (provider_code_in(code, codes->unsupported))
+			st = STATE_UNSUPPORTED;
+		else if (provider_code_in(code, codes->not_found))
+			st = STATE_NOT_FOUND;
+		else if (provider_code_in(code, codes->auth))
+			st = STATE_AUTH_ERROR;
+		else if (provider_code_in(code, codes->throttled))
+			st = STATE_THROTTLED;
+	}
+	/* (b) ...else the HTTP status, (c) else error. */
+	if (st == STATE_UNKNOWN) {
+		switch (http_status) {
+		case 204:
+			st = STATE_NO_INFO;
+			break;
+		case 401:
+		case 403:
+			st = STATE_AUTH_ERROR;
+			break;
+		case 404:
+			st = STATE_NOT_FOUND;
+			break;
+		case 429:
+			st = STATE_THROTTLED;
+			break;
+		default:
+			st = STATE_ERROR;
+			break;
+		}
+	}
+	if (!code) {
+		snprintf(http_code, sizeof(http_code), "HTTP_%ld", http_status);
+		code = http_code;
+		if (!message || !*message) {
+			snprintf(http_message, sizeof(http_message), "HTTP %ld", http_status);
+			message = http_message;
+		}
+	}
+	provider_result_fail(r, st, code, message, http_status);
+	r->throttled = st == STATE_THROTTLED;
+	r->retry = r->throttled || http_status >= 500 || provider_code_in(code, codes->retry);
+	r->clock_skew = provider_code_in(code, codes->clock_skew);
+}
+
+const char *provider_json_type(const cJSON *j)
+{
+	if (!j)
+		return "nothing";
+	if (cJSON_IsBool(j))
+		return "boolean";
+	if (cJSON_IsNull(j))
+		return "null";
+	if (cJSON_IsNumber(j))
+		return "number";
+	if (cJSON_IsString(j))
+		return "string";
+	if (cJSON_IsArray(j))
+		return "array";
+	if (cJSON_IsObject(j))
+		return "object";
+	return "invalid";
+}
+
+cJSON *provider_parse_object(const struct http_response *resp, struct provider_result *r)
+{
+	cJSON *j;
+	size_t len = resp->body ? resp->body_len : 0;
+	size_t i = 0;
+
+	/* Whitespace-only is as empty as nothing. */
+	while (i < len && strchr(" \t\r\n", resp->body[i]) && resp->body[i])
+		i++;
+	if (i == len) {
+		provider_result_invalid(r, resp->status, "body: empty (HTTP %ld)", resp->status);
+		return NULL;
+	}
+	j = cJSON_ParseWithLength(resp->body, len);
+	if (!j) {
+		provider_result_invalid(r, resp->status, "body: not valid JSON (HTTP %ld)",
+		                        resp->status);
+		return NULL;
+	}
+	if (!cJSON_IsObject(j)) {
+		provider_result_invalid(r, resp->status, "body: expected object, got %s",
+		                        provider_json_type(j));
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+int provider_json_string(const cJSON *obj, const char *name, const char **out,
+                         struct provider_result *r, long http_status)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	*out = NULL;
+	if (!j || cJSON_IsNull(j))
+		return 0;
+	if (!cJSON_IsString(j) || !j->valuestring) {
+		provider_result_invalid(r, http_status, "%s: expected string, got %s", name,
+		                        provider_json_type(j));
+		return -1;
+	}
+	*out = j->valuestring;
+	return 0;
+}
+
+int provider_json_bool(const cJSON *obj, const char *name, int *out,
+                       struct provider_result *r, long http_status)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	*out = -1;
+	if (!j || cJSON_IsNull(j))
+		return 0;
+	if (!cJSON_IsBool(j)) {
+		provider_result_invalid(r, http_status, "%s: expected boolean, got %s", name,
+		                        provider_json_type(j));
+		return -1;
+	}
+	*out = cJSON_IsTrue(j) ? 1 : 0;
+	return 0;
+}
+
+char *provider_nonempty(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+char *provider_url_authority(const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+
+	p = p ? p + 3 : url;
+	n = strcspn(p, "/?#");
+	/* userinfo is not part of Host */
+	for (size_t i = n; i > 0; i--) {
+		if (p[i - 1] == '@') {
+			p += i;
+			n -= i;
+			break;
+		}
+	}
+	return xstrndup(p, n);
+}
+
+bool provider_url_expires(const char *url, time_t *out)
+{
+	const char *q = url ? strchr(url, '?') : NULL;
+
+	while (q && *q && *q != '#') {
+		q++;
+		size_t n = strcspn(q, "&#");
+		if (n > 8 && strncmp(q, "Expires=", 8) == 0) {
+			long long v = 0;
+			size_t i;
+
+			for (i = 8; i < n && q[i] >= '0' && q[i] <= '9' && i < 8 + 12; i++)
+				v = v * 10 + (q[i] - '0');
+			if (i == n) {
+				*out = (time_t)v;
+				return true;
+			}
+			return false;
+		}
+		q += n;
+	}
+	return false;
+}
+
+bool provider_has_credentials(const struct credentials *c)
+{
+	return c && c->id && *c->id && c->secret && *c->secret;
+}

@@ -5,6 +5,7 @@
 #define TLSFLEET_PROVIDER_H
 
 #include "fleet.h"
+#include "sign.h"
 
 enum api_call {
 	CALL_STATUS,     /* the SSL status query of the instance's service */
@@ -94,5 +95,86 @@ char *provider_base_url(const struct instance *in);
 
 /* The API action name of a call for this instance (static string). */
 const char *provider_action(const struct instance *in, enum api_call call);
+
+/* ---- shared by the provider files (and their tests) --------------------- */
+
+/* DESIGN §3 code rules: "X.*" matches X itself and X.<anything>; any other
+ * rule matches exactly. */
+bool provider_code_matches(const char *code, const char *rule);
+/* True when code matches one of the NULL-terminated rules. */
+bool provider_code_in(const char *code, const char *const *rules);
+
+/* The codes that decide a state, per provider (NULL-terminated lists,
+ * any may be NULL). */
+struct provider_codes {
+	const char *const *unsupported;
+	const char *const *not_found;
+	const char *const *auth;
+	const char *const *throttled;
+	const char *const *clock_skew;   /* a subset of auth */
+	const char *const *retry;        /* worth another attempt though not 5xx */
+};
+
+/* Map an error answer per DESIGN §3 "Mapping order": (a) the code, (b) the
+ * HTTP status, (c) STATE_ERROR with the code verbatim (HTTP_<n> without
+ * one). Sets state, error, retry, throttled, clock_skew. code and message
+ * may be NULL. */
+void provider_map_error(struct provider_result *r, const struct provider_codes *codes,
+                        long http_status, const char *code, const char *message);
+/* Set state and error (replacing any error). */
+void provider_result_fail(struct provider_result *r, enum tls_state state, const char *code,
+                          const char *message, long http_status);
+/* STATE_ERROR, code "InvalidResponse", message from fmt (names the field). */
+void provider_result_invalid(struct provider_result *r, long http_status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "string", "number", "boolean", "null", "object", "array". */
+const char *provider_json_type(const cJSON *j);
+/* Body of a response as JSON: NULL and r set to InvalidResponse when empty,
+ * not JSON, or not an object. The caller owns the tree. */
+cJSON *provider_parse_object(const struct http_response *resp, struct provider_result *r);
+/* Field name of obj: absent or JSON null -> 0 and *out NULL; a string ->
+ * 0 and *out borrowed ("" included); any other type -> -1 with r set to
+ * InvalidResponse "name: expected string, got <type>". */
+int provider_json_string(const cJSON *obj, const char *name, const char **out,
+                         struct provider_result *r, long http_status);
+/* The same for a boolean: *out -1 absent/null, else 0/1. */
+int provider_json_bool(const cJSON *obj, const char *name, int *out,
+                       struct provider_result *r, long http_status);
+/* A string field as a normalised value: a new string, or NULL for
+ * absent, null and "". */
+char *provider_nonempty(const char *s);
+
+/* The authority (host[:port]) of an absolute URL; new string. */
+char *provider_url_authority(const char *url);
+/* The Expires=<epoch seconds> query parameter of a presigned URL. */
+bool provider_url_expires(const char *url, time_t *out);
+/* True when id and secret are both set and not empty. */
+bool provider_has_credentials(const struct credentials *c);
+
+/* Append a header (copies of both strings). */
+void http_request_add_header(struct http_request *r, const char *name, const char *value);
+
+/* Generic signed requests, used by build_request and by the vector tests
+ * for calls tlsfleet itself does not make. */
+/* Tencent TC3: POST {base}/, JSON body, X-TC-* headers. */
+void provider_tencent_request(const char *base_url, const char *service, const char *action,
+                              const char *version, const char *region, const char *body,
+                              const struct credentials *cred, time_t now,
+                              struct http_request *out);
+/* Huawei APIG: {base}{path}[?query]; extra headers (e.g. Content-Type)
+ * are sent and signed with X-Project-Id, X-Sdk-Date, X-Security-Token. */
+void provider_huawei_request(const char *base_url, const char *method, const char *path,
+                             const struct sign_kv *query, size_t n_query,
+                             const struct sign_kv *extra_headers, size_t n_extra,
+                             const char *project_id, const char *body,
+                             const struct credentials *cred, time_t now,
+                             struct http_request *out);
+/* Alibaba RPC V1: GET {base}/?<signed query>, or POST {base}/ with the
+ * signed form body (application/x-www-form-urlencoded). */
+void provider_alibaba_request(const char *base_url, const char *method, const char *action,
+                              const char *version, const struct sign_kv *params, size_t n_params,
+                              const struct credentials *cred, const struct sign_context *ctx,
+                              struct http_request *out);
 
 #endif

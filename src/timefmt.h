@@ -14,7 +14,8 @@ bool timefmt_parse_iso8601(const char *s, time_t *out);
 bool timefmt_parse_cst(const char *s, time_t *out);
 /* HTTP Date (IMF-fixdate, RFC 7231), e.g. "Sun, 06 Nov 1994 08:49:37 GMT". */
 bool timefmt_parse_http_date(const char *s, time_t *out);
-/* "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). */
+/* "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). TIME_NONE gives "";
+ * times outside years 0..9999 are clamped into them (both formatters). */
 void timefmt_iso_utc(time_t t, char out[21]);
 /* Huawei X-Sdk-Date "YYYYMMDDTHHMMSSZ" into out (at least 17 bytes). */
 void timefmt_sdk_date(time_t t, char out[17]);
