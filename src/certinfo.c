@@ -71,14 +71,67 @@ static void *ossl_check(void *p)
 	return p;
 }
 
-/* Entry names come from the archive: keep them printable in messages. */
+/* Entry names come from the archive and end up in messages and on the
+ * screen: controls (C0, DEL, C1) and bytes that are not UTF-8 become '?'.
+ * Returns the length of the sequence at p, 0 if it is not valid UTF-8. */
+static size_t utf8_len(const unsigned char *p, unsigned *cp_out)
+{
+	unsigned c = p[0], cp;
+	size_t n;
+
+	if (c < 0x80) {
+		*cp_out = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*cp_out = cp;
+	return n;
+}
+
+static bool is_control(unsigned cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+}
+
 static char *clean_name(const char *s)
 {
-	char *out = xstrdup(s ? s : "");
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char *out = xmalloc(strlen((const char *)p) + 1);
+	size_t o = 0;
 
-	for (unsigned char *p = (unsigned char *)out; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	while (*p) {
+		unsigned cp;
+		size_t n = utf8_len(p, &cp);
+
+		if (n == 0 || is_control(cp)) {
+			out[o++] = '?';
+			p += n ? n : 1;
+			continue;
+		}
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
 	return out;
 }
 
@@ -133,38 +186,12 @@ static bool utf8_clean(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		unsigned c = *p;
-		size_t n;
 		unsigned cp;
+		size_t n = utf8_len(p, &cp);
 
-		if (c < 0x20 || c == 0x7f)
+		if (n == 0 || is_control(cp))
 			return false;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		for (size_t i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp <= 0x9f))
-			return false;
-		p += n + 1;
+		p += n;
 	}
 	return true;
 }
@@ -618,7 +645,6 @@ char *certinfo_pem(const struct ca_file *cf)
 	struct strbuf sb = STRBUF_INIT;
 	unsigned char line[65];
 
-	strbuf_grow(&sb, 0);
 	for (size_t i = 0; i < cf->n_certs; i++) {
 		const struct ca_cert *c = &cf->certs[i];
 		strbuf_adds(&sb, "-----BEGIN CERTIFICATE-----\n");

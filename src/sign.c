@@ -136,6 +136,7 @@ void sign_percent_encode(struct strbuf *sb, const char *s, size_t len)
 	static const char digits[] = "0123456789ABCDEF";
 
 	strbuf_grow(sb, len);
+	sb->buf[sb->len] = '\0';  /* grow alone does not terminate */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 

@@ -192,8 +192,12 @@ archive("many-first.zip", [("ca.pem", pem("rsa-ca"))] + txt,
         [e("ca.pem", "pem", 1, pem("rsa-ca"))] + [e(n, "other", 0, dta) for n, dta in txt[:63]],
         ["rsa-ca"], more=True)
 
-m = [("evil\x1b[31m.pem", pem("ctrl-ca"))]
-archive("ctrl-name.zip", m, [e("evil?[31m.pem", "pem", 1, m[0][1])], ["ctrl-ca"])
+# Names with controls: a UTF-8-flagged one holding the 8-bit CSI (U+009B),
+# passed raw by libzip, and a plain one with ESC, which libzip reads as
+# CP437 (ESC is an arrow there). Neither may reach a terminal as a control.
+m = [("csi\u009b31m.pem", pem("ctrl-ca")), ("esc\x1b[31m.txt", readme)]
+archive("ctrl-name.zip", m, [e("csi?31m.pem", "pem", 1, m[0][1]),
+                             e("esc\u2190[31m.txt", "other", 0, readme)], ["ctrl-ca"])
 
 good = open("TencentDB-SSL-CA.zip", "rb").read()
 write("corrupt.zip", good[: len(good) * 6 // 10])
