@@ -71,9 +71,8 @@ static void *ossl_check(void *p)
 	return p;
 }
 
-/* Entry names come from the archive and end up in messages and on the
- * screen: controls (C0, DEL, C1) and bytes that are not UTF-8 become '?'.
- * Returns the length of the sequence at p, 0 if it is not valid UTF-8. */
+/* Length of the well-formed UTF-8 sequence at p, its code point in
+ * *cp_out; 0 when p does not start one (overlong, surrogate, truncated). */
 static size_t utf8_len(const unsigned char *p, unsigned *cp_out)
 {
 	unsigned c = p[0], cp;
@@ -112,6 +111,8 @@ static bool is_control(unsigned cp)
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
 }
 
+/* Entry names come from the archive and end up in messages and on the
+ * screen: controls (C0, DEL, C1) and bytes that are not UTF-8 become '?'. */
 static char *clean_name(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -282,6 +283,11 @@ static void add_x509(struct reader *r, X509 *x, size_t entry)
 			return;
 		}
 	}
+	if (cf->n_certs >= CERTINFO_MAX_CERTS) {
+		OPENSSL_free(der);
+		fail(r, "more than %d different certificates", CERTINFO_MAX_CERTS);
+		return;
+	}
 	if (cf->n_certs == r->cap_certs) {
 		r->cap_certs = r->cap_certs ? 2 * r->cap_certs : 8;
 		cf->certs = xreallocarray(cf->certs, r->cap_certs, sizeof(*cf->certs));
@@ -335,7 +341,7 @@ static size_t scan_pem(struct reader *r, const unsigned char *d, size_t len, siz
 	BIO *b = ossl_check(BIO_new_mem_buf(d, len > INT32_MAX ? INT32_MAX : (int)len));
 	size_t found = 0;
 
-	for (;;) {
+	while (!r->err) {
 		char *name = NULL, *header = NULL;
 		unsigned char *body = NULL;
 		long blen = 0;
@@ -383,7 +389,7 @@ static enum certinfo_kind scan_der(struct reader *r, const unsigned char *d, siz
 
 	if (len < 2 || d[0] != 0x30)
 		return CERTINFO_OTHER;
-	while (p < end) {
+	while (p < end && !r->err) {
 		const unsigned char *q = p;
 		X509 *x = d2i_X509(NULL, &q, end - p);
 		if (!x)

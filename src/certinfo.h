@@ -17,6 +17,7 @@
 #define CERTINFO_MAX_ENTRY_BYTES (10UL * 1024 * 1024)     /* uncompressed */
 #define CERTINFO_MAX_TOTAL_BYTES (50UL * 1024 * 1024)     /* uncompressed */
 #define CERTINFO_MAX_ZIP_DEPTH   1      /* a zip inside the zip is read, no deeper */
+#define CERTINFO_MAX_CERTS       1024   /* unique ones; a CA bundle has ~150 */
 
 /* What a file or an archive entry is, by content. */
 enum certinfo_kind {
@@ -40,7 +41,7 @@ struct ca_cert {
 	char *subject;          /* RFC 2253, UTF-8 kept (escaped if not clean) */
 	char *issuer;
 	char *serial;           /* uppercase hex, as `openssl x509 -serial` */
-	time_t not_before;      /* UTC */
+	time_t not_before;      /* UTC; TIME_NONE (fleet.h) if unreadable */
 	time_t not_after;
 	char sha256[65];        /* lowercase hex of the DER */
 	bool is_ca;             /* basicConstraints cA */

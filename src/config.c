@@ -271,9 +271,10 @@ static const char *shown_file(struct loader *L, const char *lc)
 	return sf->shown;
 }
 
+/* True once the "more errors" line is written: nothing more to say. */
 static bool full(const struct loader *L)
 {
-	return L->n_errs >= MAX_ERRORS;
+	return L->n_errs > MAX_ERRORS;
 }
 
 __attribute__((format(printf, 4, 0)))
@@ -406,13 +407,16 @@ static const char *string_problem(const char *s)
 	return NULL;
 }
 
-/* Every byte of s is a letter, digit or one of extra. */
+/* Every byte of s is an ASCII letter or digit, or one of extra. */
 static bool only_chars(const char *s, const char *extra)
 {
-	for (; *s; s++)
-		if (!isascii((unsigned char)*s) ||
-		    (!isalnum((unsigned char)*s) && !strchr(extra, *s)))
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			continue;
+		if (!strchr(extra, c))
 			return false;
+	}
 	return true;
 }
 
@@ -846,18 +850,21 @@ static void missing_in_instance(struct loader *L, const config_setting_t *g, con
 
 static void load_instance(struct loader *L, const config_setting_t *g, struct instance *in)
 {
-	const config_setting_t *as = config_setting_get_member(g, "account");
 	struct account *a = NULL;
 	int provider = -1;
 	struct val v[I_COUNT];
 
+	scan_group(L, g, instance_fields, I_COUNT, -1, v);
 	/* The account decides which settings apply (project_id is Huawei's). */
-	if (as && config_setting_type(as) == CONFIG_TYPE_STRING) {
-		a = strmap_get(&L->accounts, config_setting_get_string(as));
+	if (v[I_ACCOUNT].ok) {
+		a = strmap_get(&L->accounts, str(&v[I_ACCOUNT]));
 		if (a)
 			provider = L->acc_provider[a - L->f->accounts];
 	}
-	scan_group(L, g, instance_fields, I_COUNT, provider, v);
+	if (v[I_PROJECT_ID].s && !allowed_for(&instance_fields[I_PROJECT_ID], provider)) {
+		foreign_setting(L, v[I_PROJECT_ID].s, &instance_fields[I_PROJECT_ID], provider);
+		v[I_PROJECT_ID].ok = false;
+	}
 
 	const char *name = str(&v[I_NAME]);
 	static const int required[] = {I_NAME, I_ACCOUNT, I_SERVICE, I_REGION, I_ID};

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <strings.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ struct fleet_view_key {
 	uint8_t state;
 	bool problem;
 };
+
+#define STATE_NAME_MAX 15   /* longest state name ("configuring") and room */
 
 static const char *const sort_names[SORT_COUNT] = {
 	"name", "provider", "region", "id", "state", "expiry", "address", "age",
@@ -47,9 +50,13 @@ static void key_fixed(struct fleet_view_key *k, const struct instance *in)
 	char *s = xasprintf("%s\n%s\n%s/%s\n%s\n", in->name ? in->name : "",
 	                    in->id ? in->id : "", provider_of(in),
 	                    service_kind_name(in->service), in->region ? in->region : "");
+	size_t n = strlen(s);
+
 	free(k->hay);
-	k->hay = lower_dup(s);
-	k->hay_fixed = strlen(s);
+	k->hay = xmalloc(n + STATE_NAME_MAX + 1);
+	for (size_t i = 0; i <= n; i++)
+		k->hay[i] = (char)tolower((unsigned char)s[i]);
+	k->hay_fixed = n;
 	free(s);
 }
 
@@ -61,8 +68,7 @@ bool fleet_view_matches(const struct instance *in, const char *needle)
 	if (!needle || !*needle)
 		return true;
 	key_fixed(&k, in);
-	k.hay = xrealloc(k.hay, k.hay_fixed + strlen(state_name(in->st.state)) + 1);
-	strcpy(k.hay + k.hay_fixed, state_name(in->st.state));
+	snprintf(k.hay + k.hay_fixed, STATE_NAME_MAX + 1, "%s", state_name(in->st.state));
 	hit = strstr(k.hay, needle) != NULL;
 	free(k.hay);
 	return hit;
@@ -112,8 +118,10 @@ static void key_status(struct fleet_view_key *k, const struct fleet *f,
 
 	/* The state is the only changing part of the haystack: rewrite the
 	 * tail in place (state names are short and lowercase already). */
-	k->hay = xrealloc(k->hay, k->hay_fixed + n + 1);
-	memcpy(k->hay + k->hay_fixed, st, n + 1);
+	if (n > STATE_NAME_MAX)
+		n = STATE_NAME_MAX;
+	memcpy(k->hay + k->hay_fixed, st, n);
+	k->hay[k->hay_fixed + n] = '\0';
 	k->state = (uint8_t)in->st.state;
 	k->expiry = exp == TIME_NONE ? INT64_MAX : (int64_t)exp;
 	k->age = in->st.refreshed_at == TIME_NONE ? INT64_MAX : -(int64_t)in->st.refreshed_at;
@@ -210,111 +218,197 @@ bool fleet_view_dirty(const struct fleet_view *v)
 	return v->dirty;
 }
 
-/* qsort has no context argument: the comparators read these. One view is
- * sorted at a time (single thread), so a file-scope pointer is enough. */
+/* qsort has no context argument: the address comparator reads this. One
+ * view is sorted at a time (single thread), so a file-scope pointer is
+ * enough. */
 static const struct fleet_view *sort_view;
-static const char *const *rank_names;
 
-static int cmp_rank_names(const void *a, const void *b)
+struct rank_item {
+	const char *low;    /* lowercase, ends at '\n' */
+	const char *orig;   /* as configured, for case-only differences */
+	size_t index;
+};
+
+static int cmp_line(const char *a, const char *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcasecmp(rank_names[x], rank_names[y]);
+	while (*a == *b && *a != '\n' && *a)
+		a++, b++;
+	unsigned char x = *a == '\n' ? 0 : (unsigned char)*a;
+	unsigned char y = *b == '\n' ? 0 : (unsigned char)*b;
+	return (x > y) - (x < y);
+}
 
-	if (c == 0)
-		c = strcmp(rank_names[x], rank_names[y]);
-	return c;
+static int cmp_rank_items(const void *a, const void *b)
+{
+	const struct rank_item *x = a, *y = b;
+	int c = cmp_line(x->low, y->low);
+
+	return c ? c : strcmp(x->orig, y->orig);
 }
 
 /* Ranks of a config-only column: equal strings get equal ranks, so the
- * config-order tiebreak still applies. */
-static uint32_t *build_rank(const struct fleet *f, enum view_sort s)
+ * config-order tiebreak still applies. Built once per column, from the
+ * lowercase haystack the filter already has. */
+static uint32_t *build_rank(const struct fleet_view *v, enum view_sort s)
 {
+	const struct fleet *f = v->f;
 	size_t n = f->n_instances;
-	size_t *ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));
-	const char **names = xreallocarray(NULL, n ? n : 1, sizeof(*names));
+	struct rank_item *it = xreallocarray(NULL, n ? n : 1, sizeof(*it));
 	char **owned = NULL;
 	uint32_t *rank = xreallocarray(NULL, n ? n : 1, sizeof(*rank));
+	/* Field order in the haystack: name, id, provider/service, region. */
+	int field = s == SORT_NAME ? 0 : s == SORT_ID ? 1 : s == SORT_SERVICE ? 2 : 3;
 
 	if (s == SORT_SERVICE)
 		owned = xcalloc(n ? n : 1, sizeof(*owned));
 	for (size_t i = 0; i < n; i++) {
 		const struct instance *in = &f->instances[i];
-		ord[i] = i;
+		const char *p = v->keys[i].hay;
+
+		for (int k = 0; k < field; k++)
+			p = strchr(p, '\n') + 1;
+		it[i].low = p;
+		it[i].index = i;
 		switch (s) {
-		case SORT_NAME: names[i] = in->name ? in->name : ""; break;
-		case SORT_REGION: names[i] = in->region ? in->region : ""; break;
-		case SORT_ID: names[i] = in->id ? in->id : ""; break;
+		case SORT_NAME: it[i].orig = in->name ? in->name : ""; break;
+		case SORT_REGION: it[i].orig = in->region ? in->region : ""; break;
+		case SORT_ID: it[i].orig = in->id ? in->id : ""; break;
 		default:
 			owned[i] = xasprintf("%s/%s", provider_of(in), service_kind_name(in->service));
-			names[i] = owned[i];
+			it[i].orig = owned[i];
 			break;
 		}
 	}
-	rank_names = names;
-	qsort(ord, n, sizeof(*ord), cmp_rank_names);
+	qsort(it, n, sizeof(*it), cmp_rank_items);
 	uint32_t r = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && strcmp(names[ord[i]], names[ord[i - 1]]) != 0)
+		if (i > 0 && strcmp(it[i].orig, it[i - 1].orig) != 0)
 			r++;
-		rank[ord[i]] = r;
+		rank[it[i].index] = r;
 	}
 	if (owned)
 		for (size_t i = 0; i < n; i++)
 			free(owned[i]);
 	free(owned);
-	free(names);
-	free(ord);
+	free(it);
 	return rank;
 }
 
-static int cmp_i64(int64_t a, int64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_rows(const void *a, const void *b)
+/* The address column has no numeric key: compared as text. */
+static int cmp_address(const void *a, const void *b)
 {
 	const struct fleet_view *v = sort_view;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	const struct fleet_view_key *kx = &v->keys[x], *ky = &v->keys[y];
-	int c = 0;
-	/* Unknown values stay last in both directions: an operator inverting
-	 * "expiry" wants the latest dates first, not a screen of blanks. */
-	int unknown = 0;
+	const char *ax = v->keys[x].addr, *ay = v->keys[y].addr;
+	int c;
 
-	switch (v->sort) {
-	case SORT_NAME: case SORT_SERVICE: case SORT_REGION: case SORT_ID:
-		c = cmp_i64(v->rank[v->sort][x], v->rank[v->sort][y]);
-		break;
-	case SORT_STATE:
-		c = cmp_i64(kx->state, ky->state);
-		break;
-	case SORT_EXPIRY:
-		unknown = (kx->expiry == INT64_MAX) - (ky->expiry == INT64_MAX);
-		c = cmp_i64(kx->expiry, ky->expiry);
-		break;
-	case SORT_AGE:
-		unknown = (kx->age == INT64_MAX) - (ky->age == INT64_MAX);
-		c = cmp_i64(kx->age, ky->age);
-		break;
-	case SORT_ADDRESS:
-		unknown = !kx->addr - !ky->addr;
-		if (kx->addr && ky->addr) {
-			c = strcasecmp(kx->addr, ky->addr);
-			if (c == 0)
-				c = strcmp(kx->addr, ky->addr);
-		}
-		break;
-	default:
-		break;
+	/* Unknown values stay last in both directions. */
+	if (!ax || !ay) {
+		c = !ax - !ay;
+	} else {
+		c = strcasecmp(ax, ay);
+		if (c == 0)
+			c = strcmp(ax, ay);
+		if (v->descending)
+			c = -c;
 	}
-	if (unknown)
-		return unknown;
-	if (v->descending)
-		c = -c;
 	if (c)
 		return c;
 	return x < y ? -1 : x > y;   /* config order breaks every tie */
+}
+
+/* Order-preserving map of a signed time into unsigned space. */
+static uint64_t u64_of(int64_t t)
+{
+	return (uint64_t)t ^ (UINT64_C(1) << 63);
+}
+
+/* Every other column sorts by one 64-bit key: unknown values get the
+ * largest key in both directions (an operator inverting "expiry" wants
+ * the latest dates first, not a screen of blanks). */
+static uint64_t sort_key(const struct fleet_view *v, size_t i)
+{
+	const struct fleet_view_key *k = &v->keys[i];
+	uint64_t key;
+	bool unknown = false;
+
+	switch (v->sort) {
+	case SORT_NAME: case SORT_SERVICE: case SORT_REGION: case SORT_ID:
+		key = v->rank[v->sort][i];
+		break;
+	case SORT_STATE:
+		key = k->state;
+		break;
+	case SORT_EXPIRY:
+		unknown = k->expiry == INT64_MAX;
+		key = u64_of(k->expiry);
+		break;
+	case SORT_AGE:
+		unknown = k->age == INT64_MAX;
+		key = u64_of(k->age);
+		break;
+	default:
+		key = 0;
+		break;
+	}
+	if (unknown)
+		return UINT64_MAX;
+	if (key > UINT64_MAX - 1)
+		key = UINT64_MAX - 1;
+	return v->descending ? UINT64_MAX - 1 - key : key;
+}
+
+struct keyed {
+	uint64_t key;
+	size_t index;
+};
+
+/* LSD radix sort, one byte per pass, skipping bytes every key shares. It
+ * is stable, and rows arrive in config order, so ties stay in config
+ * order without comparing indices: 100k rows in a few milliseconds. */
+static void radix_sort(struct keyed *a, struct keyed *tmp, size_t n)
+{
+	size_t count[256];
+
+	for (int shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[(a[i].key >> shift) & 0xFF]++;
+		if (count[(a[0].key >> shift) & 0xFF] == n)
+			continue;
+		size_t sum = 0;
+		for (int b = 0; b < 256; b++) {
+			size_t c = count[b];
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(a[i].key >> shift) & 0xFF]++] = a[i];
+		memcpy(a, tmp, n * sizeof(*a));
+	}
+}
+
+static void sort_rows(struct fleet_view *v)
+{
+	size_t n = v->n_rows;
+
+	if (n < 2)
+		return;
+	if (v->sort == SORT_ADDRESS) {
+		sort_view = v;
+		qsort(v->rows, n, sizeof(*v->rows), cmp_address);
+		sort_view = NULL;
+		return;
+	}
+	struct keyed *a = xreallocarray(NULL, n, sizeof(*a));
+	struct keyed *tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	for (size_t r = 0; r < n; r++)
+		a[r] = (struct keyed){sort_key(v, v->rows[r]), v->rows[r]};
+	radix_sort(a, tmp, n);
+	for (size_t r = 0; r < n; r++)
+		v->rows[r] = a[r].index;
+	free(tmp);
+	free(a);
 }
 
 bool fleet_view_update(struct fleet_view *v, time_t now)
@@ -334,7 +428,7 @@ bool fleet_view_update(struct fleet_view *v, time_t now)
 	v->n_changed = 0;
 
 	if (v->sort <= SORT_ID && !v->rank[v->sort])
-		v->rank[v->sort] = build_rank(f, v->sort);
+		v->rank[v->sort] = build_rank(v, v->sort);
 
 	v->n_rows = 0;
 	for (size_t i = 0; i < f->n_instances; i++) {
@@ -345,9 +439,7 @@ bool fleet_view_update(struct fleet_view *v, time_t now)
 			continue;
 		v->rows[v->n_rows++] = i;
 	}
-	sort_view = v;
-	qsort(v->rows, v->n_rows, sizeof(*v->rows), cmp_rows);
-	sort_view = NULL;
+	sort_rows(v);
 	v->dirty = false;
 	return true;
 }

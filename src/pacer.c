@@ -5,7 +5,10 @@
 void pacer_init(struct pacer *p, double rate)
 {
 	p->rate = rate > 0 ? rate : 0;
-	p->interval_ns = p->rate > 0 ? (int64_t)(PACER_MARGIN / p->rate * 1e9 + 0.5) : 0;
+	/* Providers count whole requests per second: 3.5/s admits 3 in any
+	 * one-second window, so a fractional rate above 1 paces at its floor. */
+	double per_window = p->rate >= 1 ? (double)(long)p->rate : p->rate;
+	p->interval_ns = p->rate > 0 ? (int64_t)(PACER_MARGIN / per_window * 1e9 + 0.5) : 0;
 	p->next_ns = INT64_MIN;
 }
 

@@ -272,6 +272,7 @@ cJSON *provider_parse_object(const struct http_response *resp, struct provider_r
 	cJSON *j;
 	size_t len = resp->body ? resp->body_len : 0;
 	size_t i = 0;
+	const char *end = NULL;
 
 	/* Whitespace-only is as empty as nothing. */
 	while (i < len && strchr(" \t\r\n", resp->body[i]) && resp->body[i])
@@ -280,7 +281,19 @@ cJSON *provider_parse_object(const struct http_response *resp, struct provider_r
 		provider_result_invalid(r, resp->status, "body: empty (HTTP %ld)", resp->status);
 		return NULL;
 	}
-	j = cJSON_ParseWithLength(resp->body, len);
+	j = cJSON_ParseWithLengthOpts(resp->body, len, &end, false);
+	/* cJSON stops after the first value: anything but space after it
+	 * means the answer is not one JSON document. */
+	if (j) {
+		size_t used = (size_t)(end - resp->body);
+
+		while (used < len && strchr(" \t\r\n", resp->body[used]) && resp->body[used])
+			used++;
+		if (used != len) {
+			cJSON_Delete(j);
+			j = NULL;
+		}
+	}
 	if (!j) {
 		provider_result_invalid(r, resp->status, "body: not valid JSON (HTTP %ld)",
 		                        resp->status);

@@ -7,9 +7,10 @@
  *
  * The three signers take their inputs in a struct and return every
  * intermediate output (canonical request, string to sign, signature) so
- * tests compare each with the providers' SDK vectors. Outputs are new
- * strings owned by the caller: free them with the matching *_free(). They
- * contain no secret, only signatures. */
+ * tests compare each with the providers' SDK vectors. Every string input
+ * must be non-NULL unless marked optional. Outputs are new strings owned by
+ * the caller: free them with the matching *_free(). They contain no secret,
+ * only signatures. */
 #ifndef TLSFLEET_SIGN_H
 #define TLSFLEET_SIGN_H
 #include <stddef.h>

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define STATEFILE_VERSION 1
-#define STATEFILE_MAX_BYTES (64L * 1024 * 1024)
+#define STATEFILE_MAX_BYTES (256L * 1024 * 1024)   /* sanity, not a quota */
 
 char *statefile_path(void)
 {
@@ -36,6 +36,39 @@ char *statefile_path(void)
 	if (!home || !*home)
 		return NULL;
 	return xasprintf("%s/.local/state/tlsfleet/state.json", home);
+}
+
+/* Instances by name, sorted: configs reach 100k instances, and cJSON's
+ * object lookup is linear, so matching name by name would be quadratic. */
+struct name_ref {
+	const char *name;
+	size_t idx;
+};
+
+static int name_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
+}
+
+static struct name_ref *index_names(const struct fleet *f)
+{
+	struct name_ref *refs = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*refs));
+
+	for (size_t i = 0; i < f->n_instances; i++) {
+		refs[i].name = f->instances[i].name;
+		refs[i].idx = i;
+	}
+	qsort(refs, f->n_instances, sizeof(*refs), name_ref_cmp);
+	return refs;
+}
+
+/* Index of the instance called name, or -1. */
+static long find_name(const struct name_ref *refs, size_t n, const char *name)
+{
+	struct name_ref key = {.name = name};
+	const struct name_ref *r = bsearch(&key, refs, n, sizeof(*refs), name_ref_cmp);
+
+	return r ? (long)r->idx : -1;
 }
 
 /* ---- load ------------------------------------------------------------- */
@@ -222,14 +255,18 @@ int statefile_load(struct fleet *f, const char *path, char **err)
 	}
 
 	/* Good entries are used even when another one is damaged. */
+	struct name_ref *refs = index_names(f);
+	bool *done = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*done));
 	char *bad = NULL;
-	for (size_t i = 0; i < f->n_instances; i++) {
-		struct instance *in = &f->instances[i];
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(insts, in->name);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, insts) {
+		long i = e->string ? find_name(refs, f->n_instances, e->string) : -1;
 		const char *id;
 
-		if (!e)
-			continue;
+		if (i < 0 || done[i])
+			continue;   /* another config's instance, or a duplicate key */
+		done[i] = true;
+		struct instance *in = &f->instances[i];
 		if (!cJSON_IsObject(e) || !(id = get_string(e, "instance_id"))) {
 			if (!bad)
 				bad = xstrdup(in->name);
@@ -240,6 +277,8 @@ int statefile_load(struct fleet *f, const char *path, char **err)
 		if (!load_entry(in, e) && !bad)
 			bad = xstrdup(in->name);
 	}
+	free(done);
+	free(refs);
 	cJSON_Delete(root);
 	if (bad) {
 		*err = xasprintf("state file %s: damaged entry for instance '%s'; ignoring it",
@@ -303,17 +342,10 @@ static cJSON *entry_json(const struct instance *in)
 	return e;
 }
 
-static bool fleet_has_name(const struct fleet *f, const char *name)
-{
-	for (size_t i = 0; i < f->n_instances; i++)
-		if (strcmp(f->instances[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 /* Entries of other configs' instances, from the file as it is now. */
 static void carry_over(const struct fleet *f, const char *path, cJSON *insts)
 {
+	struct name_ref *refs;
 	char *text = NULL, *ignored = NULL;
 	size_t len = 0;
 
@@ -327,10 +359,12 @@ static void carry_over(const struct fleet *f, const char *path, cJSON *insts)
 	const cJSON *old = cJSON_GetObjectItemCaseSensitive(root, "instances");
 	if (cJSON_IsNumber(ver) && ver->valuedouble == STATEFILE_VERSION && cJSON_IsObject(old)) {
 		const cJSON *e;
+		refs = index_names(f);
 		cJSON_ArrayForEach(e, old) {
-			if (e->string && cJSON_IsObject(e) && !fleet_has_name(f, e->string))
+			if (e->string && cJSON_IsObject(e) && find_name(refs, f->n_instances, e->string) < 0)
 				cJSON_AddItemToObject(insts, e->string, cJSON_Duplicate(e, 1));
 		}
+		free(refs);
 	}
 	cJSON_Delete(root);
 }
@@ -364,7 +398,8 @@ int statefile_save(const struct fleet *f, const char *path, char **err)
 	insts = cJSON_AddObjectToObject(root, "instances");
 	for (size_t i = 0; i < f->n_instances; i++) {
 		const struct instance *in = &f->instances[i];
-		if (has_state(in) && !cJSON_GetObjectItemCaseSensitive(insts, in->name))
+		/* names are unique: the config refuses duplicates */
+		if (has_state(in))
 			cJSON_AddItemToObject(insts, in->name, entry_json(in));
 	}
 	carry_over(f, path, insts);

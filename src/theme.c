@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,12 +150,17 @@ static const struct {
 	{"blink", THEME_BLINK}, {"standout", THEME_STANDOUT}, {"italic", THEME_ITALIC},
 };
 
-static char *setting_error(const char *origin, const config_setting_t *s, const char *fmt,
-                           const char *what)
+static char *setting_error(const char *origin, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static char *setting_error(const char *origin, const config_setting_t *s, const char *fmt, ...)
 {
-	char *msg = xasprintf(fmt, what);
-	char *out = xasprintf("%s:%d: %s", origin, config_setting_source_line(s), msg);
+	va_list ap;
+	char *msg, *out;
 
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	out = xasprintf("%s:%d: %s", origin, config_setting_source_line(s), msg);
 	free(msg);
 	return out;
 }

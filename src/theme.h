@@ -1,5 +1,5 @@
 /* Colour themes: plain libconfig data files naming screen elements by
- * meaning (themes/*.theme). Parsing (theme_parse*, theme_find) needs no
+ * meaning (themes/NAME.theme). Parsing (theme_parse*, theme_find) needs no
  * terminal and is tested on its own; theme_apply() turns a parsed theme
  * into curses attributes for the terminal at hand (256, 16, 8 or no
  * colours).

@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 static cJSON *expect;
 
 static const cJSON *cert_expect(const char *id)
@@ -268,6 +272,63 @@ static void test_edges(void)
 	is_str(certinfo_kind_ext(CERTINFO_OTHER), "bin", "ext other");
 }
 
+/* n different self-signed certificates (serials 1..n) as one PEM text. */
+static char *many_certs_pem(int n, size_t *len)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	BIO *out = BIO_new(BIO_s_mem());
+	char *mem;
+
+	for (int i = 1; i <= n; i++) {
+		X509 *x = X509_new();
+		X509_NAME *nm = X509_NAME_new();
+		X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)"many", -1, -1, 0);
+		X509_set_version(x, 2);
+		ASN1_INTEGER_set(X509_get_serialNumber(x), i);
+		X509_set_subject_name(x, nm);
+		X509_set_issuer_name(x, nm);
+		ASN1_TIME_set(X509_getm_notBefore(x), 1735689600);
+		ASN1_TIME_set(X509_getm_notAfter(x), 2051222400);
+		X509_set_pubkey(x, key);
+		X509_sign(x, key, EVP_sha256());
+		PEM_write_bio_X509(out, x);
+		X509_NAME_free(nm);
+		X509_free(x);
+	}
+	long n_bytes = BIO_get_mem_data(out, &mem);
+	char *text = xstrndup(mem, (size_t)n_bytes);
+	*len = (size_t)n_bytes;
+	BIO_free(out);
+	EVP_PKEY_free(key);
+	return text;
+}
+
+static void test_cert_limit(void)
+{
+	struct ca_file cf;
+	char *err = NULL;
+	size_t len;
+	char *pem = many_certs_pem(CERTINFO_MAX_CERTS + 1, &len);
+
+	/* the limit itself is fine: cut the text after the last allowed one */
+	char *cut = pem;
+	for (int i = 0; i < CERTINFO_MAX_CERTS; i++)
+		cut = strstr(cut, "-----END CERTIFICATE-----\n") + 26;
+	is_int(certinfo_read((unsigned char *)pem, (size_t)(cut - pem), "bundle.pem", &cf, &err), 0,
+	       "1024 different certificates read");
+	is_int((long long)cf.n_certs, CERTINFO_MAX_CERTS, "all of them listed");
+	ok(cf.n_certs > 1 && cf.certs[0].not_after == 2051222400 && strcmp(cf.certs[1].serial, "02") == 0,
+	   "generated certificates read correctly");
+	certinfo_free(&cf);
+
+	is_int(certinfo_read((unsigned char *)pem, len, "bundle.pem", &cf, &err), -1,
+	       "one more is refused");
+	ok(err && strstr(err, "more than 1024 different certificates"), "message: %s", err ? err : "");
+	free(err);
+	certinfo_free(&cf);
+	free(pem);
+}
+
 int main(void)
 {
 	expect = fixture_json("data/certs/expectations.json");
@@ -281,6 +342,7 @@ int main(void)
 	test_dedup_sources();
 	test_pem_output();
 	test_edges();
+	test_cert_limit();
 	cJSON_Delete(seen);
 	cJSON_Delete(expect);
 	return done_testing();
