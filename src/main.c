@@ -19,11 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Parts still being written link weakly until they land. */
-#pragma weak tui_run
-#pragma weak statefile_load
-#pragma weak statefile_save
-#pragma weak statefile_path
 
 enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD };
 
@@ -226,9 +221,9 @@ static void save_state(const struct fleet *f)
 {
 	char *err = NULL;
 
-	if (!statefile_save || !statefile_path)
-		return;
 	char *path = statefile_path();
+	if (!path)
+		return; /* no home directory: nothing to keep */
 	if (statefile_save(f, path, &err) != 0) {
 		fprintf(stderr, "tlsfleet: warning: %s\n", err);
 		free(err);
@@ -240,9 +235,9 @@ static void load_state(struct fleet *f)
 {
 	char *err = NULL;
 
-	if (!statefile_load || !statefile_path)
-		return;
 	char *path = statefile_path();
+	if (!path)
+		return;
 	if (statefile_load(f, path, &err) != 0) {
 		fprintf(stderr, "tlsfleet: warning: %s (ignored)\n", err);
 		free(err);
@@ -341,11 +336,6 @@ int main(int argc, char **argv)
 		code = run_download(&fleet, engine, &h, &o);
 		break;
 	default:
-		if (!tui_run) {
-			fputs("tlsfleet: this build has no dashboard yet; use --list\n", stderr);
-			code = 2;
-			break;
-		}
 		{
 			struct tui_options to = {.theme = o.theme, .no_color = o.no_color};
 			code = tui_run(&fleet, engine, &to);

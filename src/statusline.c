@@ -103,8 +103,10 @@ static void draw_hints(int y, int cols, const char *hints)
 			w = (int)k < cols - x ? (int)k : cols - x;
 			ui_put(y, x, w, key, theme_attr(THEME_STATUS_KEY));
 			x += w;
-			w = (int)l + 2 < cols - x ? (int)l + 2 : cols - x;
-			ui_put(y, x, w, label, theme_attr(THEME_STATUS));
+			w = (int)l + 3 < cols - x ? (int)l + 3 : cols - x;
+			ui_put(y, x, 1, "", theme_attr(THEME_STATUS));
+			if (w > 1)
+				ui_put(y, x + 1, w - 1, label, theme_attr(THEME_STATUS));
 			x += w;
 		}
 		p += n;

@@ -16,6 +16,7 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 		cap *= 2;
 	sb->buf = xrealloc(sb->buf, cap);
 	sb->cap = cap;
+	sb->buf[sb->len] = '\0'; /* a grown empty buffer is already a string */
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len)

@@ -197,17 +197,19 @@ static void on_engine(void *ud, struct instance *in, enum engine_event ev, const
 		t->dirty_header = true;
 		break;
 	case ENGINE_EV_DOWNLOADED:
-		if (mine)
+	case ENGINE_EV_FAILED: {
+		bool failed = ev == ENGINE_EV_FAILED;
+		const char *text = msg ? msg : failed ? "failed" : "CA certificate saved";
+		/* The engine's messages usually name the instance already. */
+		bool named = !mine || strstr(text, in->name) != NULL;
+
+		if (mine && !failed)
 			fleet_view_instance_changed(&t->view, idx);
-		statusline_post(&t->sl, time(NULL), mono_ms(), false, "%s: %s",
-		                mine ? in->name : "download", msg ? msg : "CA certificate saved");
+		statusline_post(&t->sl, time(NULL), mono_ms(), failed, "%s%s%s",
+		                named ? "" : in->name, named ? "" : ": ", text);
 		t->dirty_status = true;
 		break;
-	case ENGINE_EV_FAILED:
-		statusline_post(&t->sl, time(NULL), mono_ms(), true, "%s: %s",
-		                mine ? in->name : "engine", msg ? msg : "failed");
-		t->dirty_status = true;
-		break;
+	}
 	case ENGINE_EV_STARTED:
 	case ENGINE_EV_PROGRESS:
 	default:

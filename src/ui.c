@@ -103,6 +103,9 @@ void ui_resize(void)
 		return;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
+	/* The terminal reflowed or cut what was on it: curses' copy of the
+	 * screen is stale, so the next update repaints everything. */
+	clearok(curscr, TRUE);
 }
 
 /* A terminal whose description has no mouse sequence would receive the

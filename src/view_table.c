@@ -10,36 +10,78 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Columns are added in `order` while their `want` width fits, then grow
- * to `pref`; what is left goes to the flexible ones. So a narrow terminal
- * drops the instance id first, then the region, then the provider. */
+/* Columns are added in `importance` order while their `want` width fits,
+ * then grow towards `pref` (for config columns: no wider than their
+ * longest value); what is left goes to the address, then the name. So a
+ * narrow terminal drops the instance id first, then the region, then the
+ * provider, and a wide one shows everything in full. */
 static const struct {
 	const char *title;
 	int want, pref;
-	bool flex;
 	enum view_sort sort;
 } cols[COL_COUNT] = {
-	[COL_NAME] = {"NAME", 14, 24, true, SORT_NAME},
-	[COL_SERVICE] = {"PROVIDER", 13, 16, false, SORT_SERVICE},
-	[COL_REGION] = {"REGION", 12, 16, false, SORT_REGION},
-	[COL_ID] = {"ID", 14, 22, false, SORT_ID},
-	[COL_STATE] = {"STATE", 11, 11, false, SORT_STATE},
-	[COL_EXPIRY] = {"CA EXPIRY", 11, 21, false, SORT_EXPIRY},
-	[COL_ADDRESS] = {"ADDRESS", 14, 30, true, SORT_ADDRESS},
-	[COL_LAST] = {"LAST", 6, 16, false, SORT_AGE},
+	[COL_NAME] = {"NAME", 14, 40, SORT_NAME},
+	[COL_SERVICE] = {"PROVIDER", 13, 16, SORT_SERVICE},
+	[COL_REGION] = {"REGION", 12, 20, SORT_REGION},
+	[COL_ID] = {"ID", 14, 36, SORT_ID},
+	[COL_STATE] = {"STATE", 11, 11, SORT_STATE},
+	[COL_EXPIRY] = {"CA EXPIRY", 11, 22, SORT_EXPIRY},
+	[COL_ADDRESS] = {"ADDRESS", 14, 40, SORT_ADDRESS},
+	[COL_LAST] = {"LAST", 6, 24, SORT_AGE},
 };
 static const enum table_col importance[COL_COUNT] = {
 	COL_NAME, COL_STATE, COL_EXPIRY, COL_LAST, COL_ADDRESS, COL_SERVICE, COL_REGION, COL_ID,
 };
 
+static int text_width(const char *s)
+{
+	size_t n;
+	wchar_t *w = textsafe_wide(s, &n);
+	int cols_used = textsafe_width(w, n);
+
+	free(w);
+	return cols_used;
+}
+
+/* Longest value of each config column, once: they never change. */
+static void measure(struct tui *t)
+{
+	int m[COL_COUNT] = {0};
+
+	for (size_t i = 0; i < t->f->n_instances; i++) {
+		const struct instance *in = &t->f->instances[i];
+		int w;
+		if ((w = text_width(in->name)) > m[COL_NAME]) m[COL_NAME] = w;
+		if ((w = text_width(in->region)) > m[COL_REGION]) m[COL_REGION] = w;
+		if ((w = text_width(in->id)) > m[COL_ID]) m[COL_ID] = w;
+		w = (int)strlen(provider_kind_name(in->account ? in->account->provider : PROVIDER_COUNT)) +
+		    1 + (int)strlen(service_kind_name(in->service));
+		if (w > m[COL_SERVICE]) m[COL_SERVICE] = w;
+	}
+	for (int c = 0; c < COL_COUNT; c++) {
+		int title = (int)strlen(cols[c].title) + 1;   /* room for the sort mark */
+		t->natural[c] = cols[c].pref;
+		if (c == COL_NAME || c == COL_REGION || c == COL_ID || c == COL_SERVICE)
+			t->natural[c] = m[c] > title ? m[c] : title;
+		if (t->natural[c] > cols[c].pref)
+			t->natural[c] = cols[c].pref;
+	}
+	t->measured = true;
+}
+
 static void layout_columns(struct tui *t)
 {
 	int width = t->table_w, used = 0, shown = 0;
 	bool on[COL_COUNT] = {false};
+	int want[COL_COUNT];
 
+	if (!t->measured)
+		measure(t);
+	for (int c = 0; c < COL_COUNT; c++)
+		want[c] = cols[c].want < t->natural[c] ? cols[c].want : t->natural[c];
 	for (int i = 0; i < COL_COUNT; i++) {
 		enum table_col c = importance[i];
-		int need = cols[c].want + (shown ? 1 : 0);
+		int need = want[c] + (shown ? 1 : 0);
 		if (used + need <= width) {
 			on[c] = true;
 			used += need;
@@ -47,26 +89,21 @@ static void layout_columns(struct tui *t)
 		}
 	}
 	for (int c = 0; c < COL_COUNT; c++)
-		t->col_w[c] = on[c] ? cols[c].want : 0;
+		t->col_w[c] = on[c] ? want[c] : 0;
 	for (int i = 0; i < COL_COUNT && used < width; i++) {
 		enum table_col c = importance[i];
 		if (!on[c])
 			continue;
-		int grow = cols[c].pref - t->col_w[c];
+		int grow = t->natural[c] - t->col_w[c];
 		if (grow > width - used)
 			grow = width - used;
-		t->col_w[c] += grow;
-		used += grow;
+		if (grow > 0) {
+			t->col_w[c] += grow;
+			used += grow;
+		}
 	}
-	/* The rest to the flexible columns, the address taking the larger
-	 * share: host names are long, instance names usually are not. */
-	int extra = width - used;
-	if (extra > 0 && on[COL_ADDRESS] && on[COL_NAME]) {
-		t->col_w[COL_NAME] += extra / 3;
-		t->col_w[COL_ADDRESS] += extra - extra / 3;
-	} else if (extra > 0) {
-		t->col_w[on[COL_ADDRESS] ? COL_ADDRESS : COL_NAME] += extra;
-	}
+	if (used < width)
+		t->col_w[on[COL_ADDRESS] ? COL_ADDRESS : COL_NAME] += width - used;
 	int x = t->table_x;
 	for (int c = 0; c < COL_COUNT; c++) {
 		t->col_x[c] = x;
@@ -152,7 +189,7 @@ static void format_expiry(const struct instance *in, time_t now, int w, char *ou
 	}
 	timefmt_iso_utc(exp, date);
 	date[10] = '\0';
-	if (w >= 21)
+	if (w >= 22)
 		snprintf(out, n, "%s %5ldd %s%s", date, days, tag, mark);
 	else if (w >= 17)
 		snprintf(out, n, "%s %ldd%s", date, days, mark);
@@ -278,7 +315,7 @@ void view_table_draw(struct tui *t)
 	}
 }
 
-static void counts_text(struct tui *t, char *buf, size_t n)
+static void counts_text(struct tui *t, char *buf, size_t n, bool terse)
 {
 	struct fleet_counts c;
 	size_t off = 0;
@@ -286,23 +323,32 @@ static void counts_text(struct tui *t, char *buf, size_t n)
 		STATE_ENABLED, STATE_DISABLED, STATE_CONFIGURING, STATE_UNSUPPORTED,
 		STATE_NO_INFO, STATE_UNKNOWN,
 	};
+	static const char *const terse_names[] = {"on", "off", "cfg", "unsup", "noinfo", "unk"};
 
 	fleet_view_count(t->f, t->now, &c);
-	off += (size_t)snprintf(buf + off, n - off, "%zu instances:", c.total);
+	off += (size_t)snprintf(buf + off, n - off, "%zu:", c.total);
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]) && off < n; i++)
 		if (c.state[shown[i]] || shown[i] == STATE_ENABLED)
 			off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.state[shown[i]],
-			                        state_name(shown[i]));
+			                        terse ? terse_names[i] : state_name(shown[i]));
 	if (off < n)
-		off += (size_t)snprintf(buf + off, n - off, " %zu errors", c.errors);
+		off += (size_t)snprintf(buf + off, n - off, terse ? " %zu err" : " %zu errors", c.errors);
 	if (off < n)
-		off += (size_t)snprintf(buf + off, n - off, " | %zu expiring (%dd) %zu expired",
-		                        c.expiring, t->f->settings.warn_days, c.expired);
-	if (off < n && (t->view.filter || t->view.problems_only))
-		off += (size_t)snprintf(buf + off, n - off, " | showing %zu%s%s%s",
-		                        t->view.n_rows, t->view.problems_only ? " problems" : "",
-		                        t->view.filter ? " matching " : "",
-		                        t->view.filter ? t->view.filter : "");
+		snprintf(buf + off, n - off, terse ? " | %zu expiring %zu expired" :
+		         " | %zu expiring %zu expired", c.expiring, c.expired);
+}
+
+/* What the table shows: filter, problems only, how many rows. */
+static void view_text(struct tui *t, char *buf, size_t n)
+{
+	if (!t->view.filter && !t->view.problems_only) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, n, "%s%s%s%s%s%zu shown", t->view.problems_only ? "problems" : "",
+	         t->view.problems_only && t->view.filter ? ", " : "",
+	         t->view.filter ? "filter \"" : "", t->view.filter ? t->view.filter : "",
+	         t->view.filter ? "\": " : ": ", t->view.n_rows);
 }
 
 void view_header_draw(struct tui *t)
@@ -345,6 +391,16 @@ void view_header_draw(struct tui *t)
 	ui_put(0, 0, t->cols - rw - 1, left, attr);
 	ui_blank(0, t->cols - rw - 1, 1, attr);
 	ui_put(0, t->cols - rw, rw, right, attr);
-	counts_text(t, counts, sizeof(counts));
-	ui_put(1, 0, t->cols, counts, attr);
+	view_text(t, right, sizeof(right));
+	rw = (int)strlen(right);
+	if (rw > t->cols / 2)
+		rw = t->cols / 2;
+	counts_text(t, counts, sizeof(counts), false);
+	if ((int)strlen(counts) > t->cols - rw - 1)
+		counts_text(t, counts, sizeof(counts), true);
+	ui_put(1, 0, t->cols - rw - (rw ? 1 : 0), counts, attr);
+	if (rw) {
+		ui_blank(1, t->cols - rw - 1, 1, attr);
+		ui_put(1, t->cols - rw, rw, right, attr);
+	}
 }

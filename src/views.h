@@ -63,6 +63,8 @@ struct tui {
 	int table_y, table_h, table_x, table_w;    /* body rows, below the titles */
 	int detail_y, detail_h, detail_x, detail_w; /* 0 when closed */
 	int col_x[COL_COUNT], col_w[COL_COUNT];     /* col_w 0 = not shown */
+	int natural[COL_COUNT];  /* widest useful width of each column */
+	bool measured;
 
 	/* What the next frame must draw. */
 	bool dirty_header, dirty_table, dirty_detail, dirty_status, dirty_all;

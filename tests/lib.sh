@@ -128,3 +128,34 @@ json_get() {
 state_of() {
 	json_get "$1" "next(i['state'] for i in d if i['name']=='$2')"
 }
+
+# pycheck DESCRIPTION PYTHON-EXPR [JSON FILES...]: ok when the expression is
+# true. The files are loaded as j[0], j[1]...; `by` maps --list JSON by
+# name; `exp` is the simulator's expected.json (by instance name); `reqs`
+# the requests the simulator logged.
+pycheck() {
+	local desc=$1 expr=$2
+	shift 2
+	local out
+	if out=$("$PYTHON3" - "$expr" "${SIM_DIR:-}" "$@" 2>&1 <<'PY'
+import json, os, sys
+expr, simdir, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+log = os.environ.get("SIM_LOG")
+reqs = [json.loads(l) for l in open(log)] if log and os.path.exists(log) else []
+j = [json.load(open(f)) if f.endswith(".json") else f for f in files]
+by = {i["name"]: i for i in j[0]} if j and isinstance(j[0], list) else {}
+exp = {}
+if simdir and os.path.exists(os.path.join(simdir, "expected.json")):
+    exp = json.load(open(os.path.join(simdir, "expected.json")))["instances"]
+ok = eval(expr)
+if not ok:
+    print("expression was false")
+sys.exit(0 if ok else 1)
+PY
+	); then
+		ok 0 "$desc"
+	else
+		ok 1 "$desc"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+}

@@ -255,7 +255,7 @@ static void test_syntax_and_files(void)
 		ok(config_load("rel.conf", &f, &err) == 0, "relative path loads");
 		is_str(f.settings.config_path, p, "relative path: config_path absolute");
 		fleet_free(&f);
-		write_file("rel.conf", "timeout = x;\n", 0600);
+		free(write_file("rel.conf", "timeout = x;\n", 0600));
 		err = NULL;
 		config_load("rel.conf", &f, &err);
 		is_str(err, "rel.conf:1: syntax error", "relative path: message names it as given");
@@ -645,8 +645,8 @@ static void test_include(void)
 	struct fleet f;
 	char *err, *want, *path;
 
-	write_file("accounts.inc", "{ name = \"tc\"; provider = \"tencent\"; },\n"
-	           "{ name = \"bad\"; provider = \"tencent\"; sitee = \"intl\"; }\n", 0644);
+	free(write_file("accounts.inc", "{ name = \"tc\"; provider = \"tencent\"; },\n"
+	           "{ name = \"bad\"; provider = \"tencent\"; sitee = \"intl\"; }\n", 0644));
 	path = write_file("inc.conf", "accounts = (\n@include \"accounts.inc\"\n);\n", 0600);
 	err = NULL;
 	config_load(path, &f, &err);
@@ -656,7 +656,7 @@ static void test_include(void)
 	free(want);
 	free(path);
 
-	write_file("accounts.inc", "{ name = \"tc\"; provider = \"tencent\"; }\n", 0644);
+	free(write_file("accounts.inc", "{ name = \"tc\"; provider = \"tencent\"; }\n", 0644));
 	path = write_file("inc.conf", "accounts = (\n@include \"accounts.inc\"\n);\ninstances = (\n" TC_INSTANCE("a") "\n);\n", 0600);
 	err = NULL;
 	ok(config_load(path, &f, &err) == 0, "include loads");
@@ -688,8 +688,8 @@ static void test_include(void)
 	free(want);
 	free(path);
 
-	write_file("loop-b.inc", "\n\n@include \"loop-a.inc\"\n", 0600);
-	write_file("loop-a.inc", "@include \"loop-b.inc\"\n", 0600);
+	free(write_file("loop-b.inc", "\n\n@include \"loop-a.inc\"\n", 0600));
+	free(write_file("loop-a.inc", "@include \"loop-b.inc\"\n", 0600));
 	path = write_file("loop.conf", "@include \"loop-a.inc\"\n", 0600);
 	err = NULL;
 	config_load(path, &f, &err);

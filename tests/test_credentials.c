@@ -91,7 +91,7 @@ static char *install(const char *fixture, const char *rel)
 	return path;
 }
 
-static struct account acct(enum provider_kind p, const char *profile)
+static struct account new_account(enum provider_kind p, const char *profile)
 {
 	struct account a;
 
@@ -102,7 +102,7 @@ static struct account acct(enum provider_kind p, const char *profile)
 	return a;
 }
 
-static void acct_free(struct account *a)
+static void account_free(struct account *a)
 {
 	credentials_free(&a->cred);
 	free(a->name);
@@ -132,10 +132,14 @@ static void expect(struct account *a, const char *source, const char *id, const 
 
 	if (!ok(r == 0, "%s: resolves", name))
 		diag("error: %s", err ? err : "(none)");
-	is_str(a->credential_source, source, name);
-	is_str(a->cred.id, id, name);
-	is_str(a->cred.secret, secret, name);
-	is_str(a->cred.token, token, name);
+	const char *what[4] = {"source", "id", "secret", "token"};
+	const char *got[4] = {a->credential_source, a->cred.id, a->cred.secret, a->cred.token};
+	const char *want[4] = {source, id, secret, token};
+	for (int i = 0; i < 4; i++) {
+		char *label = xasprintf("%s: %s", name, what[i]);
+		is_str(got[i], want[i], label);
+		free(label);
+	}
 	free(err);
 }
 
@@ -161,71 +165,71 @@ static void test_tencent(void)
 	char *path, *src, *want;
 
 	fresh_home();
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	expect(&a, "none", NULL, NULL, NULL, "tencent: nothing anywhere is none");
-	acct_free(&a);
+	account_free(&a);
 
 	setenv("TENCENTCLOUD_SECRET_ID", "tc-env-id", 1);
 	setenv("TENCENTCLOUD_SECRET_KEY", "tc-env-SECRET", 1);
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	expect(&a, "env", "tc-env-id", "tc-env-SECRET", NULL, "tencent: environment");
-	acct_free(&a);
+	account_free(&a);
 	setenv("TENCENTCLOUD_SECURITY_TOKEN", "tc-env-SECRET-sec", 1);
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	expect(&a, "env", "tc-env-id", "tc-env-SECRET", "tc-env-SECRET-sec", "tencent: TENCENTCLOUD_SECURITY_TOKEN");
-	acct_free(&a);
+	account_free(&a);
 	setenv("TENCENTCLOUD_SESSION_TOKEN", "tc-env-SECRET-session", 1);
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	expect(&a, "env", "tc-env-id", "tc-env-SECRET", "tc-env-SECRET-session",
 	       "tencent: TENCENTCLOUD_SESSION_TOKEN wins over _SECURITY_TOKEN");
-	acct_free(&a);
+	account_free(&a);
 
 	/* inline beats the environment and is kept as it is */
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	a.cred.id = xstrdup("tc-inline-id");
 	a.cred.secret = xstrdup("tc-inline-SECRET");
 	expect(&a, "inline", "tc-inline-id", "tc-inline-SECRET", NULL, "tencent: inline first");
-	acct_free(&a);
+	account_free(&a);
 
 	/* the environment beats the file for an account without profile */
 	path = install("tencent.ini", ".tencentcloud/credentials");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	expect(&a, "env", "tc-env-id", "tc-env-SECRET", "tc-env-SECRET-session", "tencent: env before file");
-	acct_free(&a);
+	account_free(&a);
 
 	/* half a pair in the environment is not a credential */
 	clear_env();
 	setenv("TENCENTCLOUD_SECRET_ID", "tc-env-id", 1);
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	src = file_source(path, "default");
 	expect(&a, src, "tc-file-id", "tc-file-SECRET-key", NULL, "tencent: half env pair falls through to [default]");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 
 	/* a profile skips the environment */
 	setenv("TENCENTCLOUD_SECRET_KEY", "tc-env-SECRET", 1);
-	a = acct(PROVIDER_TENCENT, "prod");
+	a = new_account(PROVIDER_TENCENT, "prod");
 	src = file_source(path, "prod");
 	expect(&a, src, "tc-prod-id", "tc-prod-SECRET-key", "tc-prod-SECRET-token",
 	       "tencent: profile [prod], inline comment, quotes, key case");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
-	a = acct(PROVIDER_TENCENT, "spaced");
+	a = new_account(PROVIDER_TENCENT, "spaced");
 	src = file_source(path, "spaced");
 	expect(&a, src, "tc-spaced-id", "tc-spaced-SECRET-key", NULL, "tencent: [ spaced ] and ':' separators");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 
-	a = acct(PROVIDER_TENCENT, "nope");
+	a = new_account(PROVIDER_TENCENT, "nope");
 	want = xasprintf("profile 'nope' not found in %s", path);
 	expect_err(&a, want, "tencent: missing profile");
 	is_str(a.credential_source, "none", "tencent: missing profile leaves source none");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
-	a = acct(PROVIDER_TENCENT, "nokeys");
+	a = new_account(PROVIDER_TENCENT, "nokeys");
 	want = xasprintf("profile 'nokeys' not found in %s", path);
 	expect_err(&a, want, "tencent: a profile without keys is not found");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 
 	/* TENCENTCLOUD_CREDENTIALS_FILE replaces the default path */
@@ -233,25 +237,25 @@ static void test_tencent(void)
 	char *alt = install("tencent.ini", "elsewhere/tc.ini");
 	setenv("TENCENTCLOUD_CREDENTIALS_FILE", alt, 1);
 	remove(path);
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	src = file_source(alt, "default");
 	expect(&a, src, "tc-file-id", "tc-file-SECRET-key", NULL, "tencent: TENCENTCLOUD_CREDENTIALS_FILE");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	setenv("TENCENTCLOUD_CREDENTIALS_FILE", "~/elsewhere/tc.ini", 1);
-	a = acct(PROVIDER_TENCENT, "prod");
+	a = new_account(PROVIDER_TENCENT, "prod");
 	src = file_source(alt, "prod");
 	expect(&a, src, "tc-prod-id", "tc-prod-SECRET-key", "tc-prod-SECRET-token",
 	       "tencent: ~ in TENCENTCLOUD_CREDENTIALS_FILE");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	free(alt);
 	unsetenv("TENCENTCLOUD_CREDENTIALS_FILE");
 
-	a = acct(PROVIDER_TENCENT, "prod");
+	a = new_account(PROVIDER_TENCENT, "prod");
 	want = xasprintf("profile 'prod' not found: %s does not exist", path);
 	expect_err(&a, want, "tencent: profile but no file");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	free(path);
 }
@@ -266,57 +270,57 @@ static void test_ini_format(void)
 	           "\xef\xbb\xbf# BOM, CRLF, tabs\r\n\r\n[other]\r\nsecret_id = o\r\nsecret_key = o-SECRET\r\n"
 	           "[default]\r\n\tsecret_id\t=\ttc-crlf-id\r\n  secret_key = tc-crlf-SECRET # comment\r\n"
 	           "token = 'tc-crlf-SECRET-token'\r\n");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	src = file_source(path, "default");
 	expect(&a, src, "tc-crlf-id", "tc-crlf-SECRET", "tc-crlf-SECRET-token", "ini: BOM, CRLF, tabs, comments, quotes");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	free(path);
 
 	path = put(".tencentcloud/credentials", "[default]\nsecret_id = first\nsecret_key = x-SECRET\n"
 	           "[default]\nsecret_id = second\n");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	src = file_source(path, "default");
 	expect(&a, src, "second", "x-SECRET", NULL, "ini: repeated section merges, last key wins");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	free(path);
 
 	path = put(".tencentcloud/credentials", "[other]\nsecret_id = o\nsecret_key = o-SECRET\n");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	expect(&a, "none", NULL, NULL, NULL, "ini: no [default] and no profile is none");
-	acct_free(&a);
+	account_free(&a);
 	free(path);
 
 	path = install("garbage.ini", ".tencentcloud/credentials");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	want = xasprintf("%s:3: expected \"[section]\" or \"key = value\"", path);
 	expect_err(&a, want, "ini: garbage line names file and line");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	free(path);
 
 	path = install("badheader.ini", ".tencentcloud/credentials");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	want = xasprintf("%s:2: a section header must look like \"[name]\"", path);
 	expect_err(&a, want, "ini: unclosed section header");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	free(path);
 
 	path = install("half.ini", ".tencentcloud/credentials");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	want = xasprintf("%s:2: [default] has 'secret_key' but no 'secret_id'", path);
 	expect_err(&a, want, "ini: half a key pair");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	free(path);
 
 	path = put(".tencentcloud/credentials", "[default]\nsecret_id = a\x01z\nsecret_key = b-SECRET\n");
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	want = xasprintf("%s:2: 'secret_id' contains a control character", path);
 	expect_err(&a, want, "ini: control character in a value");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	free(path);
 
@@ -324,20 +328,20 @@ static void test_ini_format(void)
 	path = xasprintf("%s/.tencentcloud/credentials", home);
 	remove(path);
 	mkdir(path, 0700);
-	a = acct(PROVIDER_TENCENT, NULL);
+	a = new_account(PROVIDER_TENCENT, NULL);
 	want = xasprintf("%s: not a regular file", path);
 	expect_err(&a, want, "ini: not a regular file");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	rmdir(path);
 
 	if (geteuid() != 0) {
 		char *p2 = put(".tencentcloud/credentials", "[default]\nsecret_id = a\nsecret_key = b-SECRET\n");
 		chmod(p2, 0);
-		a = acct(PROVIDER_TENCENT, NULL);
+		a = new_account(PROVIDER_TENCENT, NULL);
 		want = xasprintf("%s: cannot read: %s", p2, strerror(EACCES));
 		expect_err(&a, want, "ini: unreadable file");
-		acct_free(&a);
+		account_free(&a);
 		free(want);
 		free(p2);
 	} else {
@@ -352,70 +356,70 @@ static void test_huawei(void)
 	char *path, *src, *want;
 
 	fresh_home();
-	a = acct(PROVIDER_HUAWEI, NULL);
+	a = new_account(PROVIDER_HUAWEI, NULL);
 	expect(&a, "none", NULL, NULL, NULL, "huawei: none");
 	is_str(a.project_id, NULL, "huawei: none leaves project_id");
-	acct_free(&a);
+	account_free(&a);
 
 	setenv("HUAWEICLOUD_SDK_AK", "hw-env-ak", 1);
 	setenv("HUAWEICLOUD_SDK_SK", "hw-env-SECRET", 1);
 	setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", "hw-env-SECRET-token", 1);
 	setenv("HUAWEICLOUD_SDK_PROJECT_ID", "hwenvproject", 1);
-	a = acct(PROVIDER_HUAWEI, NULL);
+	a = new_account(PROVIDER_HUAWEI, NULL);
 	expect(&a, "env", "hw-env-ak", "hw-env-SECRET", "hw-env-SECRET-token", "huawei: environment");
 	is_str(a.cred.project_id, "hwenvproject", "huawei: project_id from the environment");
 	is_str(a.project_id, "hwenvproject", "huawei: account takes the environment's project_id");
-	acct_free(&a);
-	a = acct(PROVIDER_HUAWEI, NULL);
+	account_free(&a);
+	a = new_account(PROVIDER_HUAWEI, NULL);
 	a.project_id = xstrdup("configproject");
 	expect(&a, "env", "hw-env-ak", "hw-env-SECRET", "hw-env-SECRET-token", "huawei: env with account project_id");
 	is_str(a.project_id, "configproject", "huawei: the account's own project_id wins");
-	acct_free(&a);
+	account_free(&a);
 
 	path = install("huawei.ini", ".huaweicloud/credentials");
 	clear_env();
-	a = acct(PROVIDER_HUAWEI, NULL);
+	a = new_account(PROVIDER_HUAWEI, NULL);
 	src = file_source(path, "basic");
 	expect(&a, src, "hw-file-ak", "hw-file-SECRET-sk", NULL, "huawei: file [basic]");
 	is_str(a.project_id, "hwfileproject", "huawei: project_id from the file");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 
 	setenv("HUAWEICLOUD_SDK_AK", "hw-env-ak", 1);
 	setenv("HUAWEICLOUD_SDK_SK", "hw-env-SECRET", 1);
-	a = acct(PROVIDER_HUAWEI, "otc");
+	a = new_account(PROVIDER_HUAWEI, "otc");
 	src = file_source(path, "otc");
 	expect(&a, src, "otc-ak", "otc-SECRET-sk", "otc-SECRET-token", "huawei: profile [otc] skips the environment");
 	is_str(a.project_id, "otcproject", "huawei: the profile's project_id");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
-	a = acct(PROVIDER_HUAWEI, NULL);
+	a = new_account(PROVIDER_HUAWEI, NULL);
 	expect(&a, "env", "hw-env-ak", "hw-env-SECRET", NULL, "huawei: env before [basic]");
 	is_str(a.project_id, NULL, "huawei: no project_id in the environment, none taken from the file");
-	acct_free(&a);
+	account_free(&a);
 
 	clear_env();
 	char *alt = install("huawei.ini", "x/hw.ini");
 	setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", alt, 1);
 	remove(path);
-	a = acct(PROVIDER_HUAWEI, "global");
+	a = new_account(PROVIDER_HUAWEI, "global");
 	src = file_source(alt, "global");
 	expect(&a, src, "global-ak", "global-SECRET-sk", NULL, "huawei: HUAWEICLOUD_SDK_CREDENTIALS_FILE");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
-	a = acct(PROVIDER_HUAWEI, "eu");
+	a = new_account(PROVIDER_HUAWEI, "eu");
 	want = xasprintf("profile 'eu' not found in %s", alt);
 	expect_err(&a, want, "huawei: missing profile");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	free(alt);
 	free(path);
 
 	setenv("HUAWEICLOUD_SDK_AK", "hw-env-ak", 1);
 	setenv("HUAWEICLOUD_SDK_SK", "hw-env-SECRET\n", 1);
-	a = acct(PROVIDER_HUAWEI, NULL);
+	a = new_account(PROVIDER_HUAWEI, NULL);
 	expect_err(&a, "HUAWEICLOUD_SDK_SK contains a control character", "huawei: control character in the environment");
-	acct_free(&a);
+	account_free(&a);
 }
 
 static void test_alibaba(void)
@@ -424,135 +428,135 @@ static void test_alibaba(void)
 	char *json, *ini, *src, *want;
 
 	fresh_home();
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	expect(&a, "none", NULL, NULL, NULL, "alibaba: none");
-	acct_free(&a);
+	account_free(&a);
 
 	setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "ali-env-id", 1);
 	setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ali-env-SECRET", 1);
 	setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "ali-env-SECRET-token", 1);
 	json = install("aliyun-config.json", ".aliyun/config.json");
 	ini = install("alibaba.ini", ".alibabacloud/credentials");
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	expect(&a, "env", "ali-env-id", "ali-env-SECRET", "ali-env-SECRET-token", "alibaba: environment first");
-	acct_free(&a);
+	account_free(&a);
 	clear_env();
 
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	src = file_source(json, "default");
 	expect(&a, src, "ali-json-id", "ali-json-SECRET", NULL, "alibaba: config.json's current profile");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 
 	setenv("ALIBABA_CLOUD_PROFILE", "sts", 1);
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	src = file_source(json, "sts");
 	expect(&a, src, "STS.ali-sts-id", "ali-sts-SECRET", "ali-sts-SECRET-token",
 	       "alibaba: ALIBABA_CLOUD_PROFILE picks a StsToken profile");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
-	a = acct(PROVIDER_ALIBABA, "legacy");
+	a = new_account(PROVIDER_ALIBABA, "legacy");
 	src = file_source(json, "legacy");
 	expect(&a, src, "ali-legacy-id", "ali-legacy-SECRET", NULL,
 	       "alibaba: account profile beats ALIBABA_CLOUD_PROFILE; no mode means AK");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	setenv("ALIBABA_CLOUD_PROFILE", "client1", 1);
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	src = file_source(ini, "client1");
 	expect(&a, src, "ali-c1-id", "ali-c1-SECRET", "ali-c1-SECRET-token",
 	       "alibaba: profile not in config.json comes from the INI (type sts)");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	setenv("ALIBABA_CLOUD_PROFILE", "ghost", 1);
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	want = xasprintf("profile 'ghost' (from ALIBABA_CLOUD_PROFILE) not found in %s or %s", json, ini);
 	expect_err(&a, want, "alibaba: ALIBABA_CLOUD_PROFILE names nothing");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	unsetenv("ALIBABA_CLOUD_PROFILE");
 
-	a = acct(PROVIDER_ALIBABA, "ghost");
+	a = new_account(PROVIDER_ALIBABA, "ghost");
 	want = xasprintf("profile 'ghost' not found in %s or %s", json, ini);
 	expect_err(&a, want, "alibaba: missing profile");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 
-	a = acct(PROVIDER_ALIBABA, "role");
+	a = new_account(PROVIDER_ALIBABA, "role");
 	want = xasprintf("%s: profile 'role' has mode 'EcsRamRole', which tlsfleet cannot use (only AK or StsToken)", json);
 	expect_err(&a, want, "alibaba: unusable mode named explicitly");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 
 	/* an empty AK profile (as "aliyun configure" leaves) is skipped */
-	a = acct(PROVIDER_ALIBABA, "blank");
+	a = new_account(PROVIDER_ALIBABA, "blank");
 	want = xasprintf("profile 'blank' not found in %s or %s", json, ini);
 	expect_err(&a, want, "alibaba: blank profile has no keys");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 
 	/* "current" naming an unusable profile: quietly on to the INI */
 	char *cur = put(".aliyun/config.json", "{\"current\": \"role\", \"profiles\": [{\"name\": \"role\", "
 	                "\"mode\": \"RamRoleArn\"}]}");
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	src = file_source(ini, "default");
 	expect(&a, src, "ali-ini-id", "ali-ini-SECRET", NULL, "alibaba: unusable current profile, INI [default]");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	free(cur);
 
-	a = acct(PROVIDER_ALIBABA, "role");
-	want = xasprintf("%s:14: [role] has type 'ecs_ram_role', which tlsfleet cannot use (only access_key or sts)", ini);
-	expect_err(&a, want, "alibaba: unusable INI type named explicitly");
-	acct_free(&a);
-	free(want);
-
 	remove(json);
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	src = file_source(ini, "default");
 	expect(&a, src, "ali-ini-id", "ali-ini-SECRET", NULL, "alibaba: no config.json, INI [default]");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
+	a = new_account(PROVIDER_ALIBABA, "role");
+	want = xasprintf("%s:14: [role] has type 'ecs_ram_role', which tlsfleet cannot use (only access_key or sts)", ini);
+	expect_err(&a, want, "alibaba: unusable INI type named explicitly");
+	account_free(&a);
+	free(want);
+
 
 	char *alt = install("alibaba.ini", "y/ali.ini");
 	remove(ini);
 	setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", alt, 1);
-	a = acct(PROVIDER_ALIBABA, "client1");
+	a = new_account(PROVIDER_ALIBABA, "client1");
 	src = file_source(alt, "client1");
 	expect(&a, src, "ali-c1-id", "ali-c1-SECRET", "ali-c1-SECRET-token", "alibaba: ALIBABA_CLOUD_CREDENTIALS_FILE");
-	acct_free(&a);
+	account_free(&a);
 	free(src);
 	free(alt);
 	unsetenv("ALIBABA_CLOUD_CREDENTIALS_FILE");
 
 	free(json);
 	json = install("broken.json", ".aliyun/config.json");
-	a = acct(PROVIDER_ALIBABA, NULL);
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	want = xasprintf("%s:5: not valid JSON", json);
 	expect_err(&a, want, "alibaba: broken config.json names file and line");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 
-	put(".aliyun/config.json", "{\"current\": \"p\", \"profiles\": [{\"name\": \"p\", \"mode\": \"StsToken\", "
-	    "\"access_key_id\": \"i\", \"access_key_secret\": \"i-SECRET\"}]}");
-	a = acct(PROVIDER_ALIBABA, NULL);
+	free(put(".aliyun/config.json", "{\"current\": \"p\", \"profiles\": [{\"name\": \"p\", \"mode\": \"StsToken\", "
+	    "\"access_key_id\": \"i\", \"access_key_secret\": \"i-SECRET\"}]}"));
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	want = xasprintf("%s: profile 'p' has mode StsToken but no 'sts_token'", json);
 	expect_err(&a, want, "alibaba: StsToken without a token");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 
-	put(".aliyun/config.json", "{\"current\": \"p\", \"profiles\": [{\"name\": \"p\", \"access_key_id\": \"i\"}]}");
-	a = acct(PROVIDER_ALIBABA, NULL);
+	free(put(".aliyun/config.json", "{\"current\": \"p\", \"profiles\": [{\"name\": \"p\", \"access_key_id\": \"i\"}]}"));
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	want = xasprintf("%s: profile 'p' has 'access_key_id' but no 'access_key_secret'", json);
 	expect_err(&a, want, "alibaba: half a key pair in config.json");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 
-	put(".aliyun/config.json", "[1, 2]");
-	a = acct(PROVIDER_ALIBABA, NULL);
+	free(put(".aliyun/config.json", "[1, 2]"));
+	a = new_account(PROVIDER_ALIBABA, NULL);
 	want = xasprintf("%s: not an aliyun CLI configuration (no JSON object)", json);
 	expect_err(&a, want, "alibaba: JSON that is not an object");
-	acct_free(&a);
+	account_free(&a);
 	free(want);
 	free(json);
 	free(ini);

@@ -55,19 +55,19 @@ static void no_secret_in(const struct http_request *r, const char *secret, const
 	ok(!leak, "%s: the secret appears nowhere in the request", what);
 }
 
-static struct account acct;
+static struct account vacct;
 static struct instance inst;
 
 static void fixture_instance(enum provider_kind p, enum service_kind s, const char *region,
                              const char *id)
 {
-	memset(&acct, 0, sizeof(acct));
+	memset(&vacct, 0, sizeof(vacct));
 	memset(&inst, 0, sizeof(inst));
-	acct.name = "acct";
-	acct.provider = p;
-	acct.ops = provider_for(p);
+	vacct.name = "vacct";
+	vacct.provider = p;
+	vacct.ops = provider_for(p);
 	inst.name = "inst";
-	inst.account = &acct;
+	inst.account = &vacct;
 	inst.service = s;
 	inst.region = (char *)region;
 	inst.id = (char *)id;
@@ -188,13 +188,13 @@ static void test_tencent(void)
 
 		fixture_instance(PROVIDER_TENCENT, pg ? SERVICE_POSTGRES : SERVICE_REDIS,
 		                 jstr(in, "region"), jstr(bj, id_key));
-		acct.site = strstr(ti.host, ".intl.") ? "intl" : "china";
+		vacct.site = strstr(ti.host, ".intl.") ? "intl" : "china";
 		base = provider_base_url(&inst);
 		snprintf(what, sizeof(what), "https://%s", ti.host);
 		is_str(base, what, "default endpoint for the vector's host and site");
 		free(base);
 
-		int rc = acct.ops->build_request(&inst, CALL_STATUS, &cred, &ctx, &req, &err);
+		int rc = vacct.ops->build_request(&inst, CALL_STATUS, &cred, &ctx, &req, &err);
 		is_int(rc, 0, "tencent build_request succeeds");
 		snprintf(what, sizeof(what), "tencent request (%s)", name);
 		is_str(req.method, jstr(in, "method"), "method");
@@ -395,11 +395,11 @@ static void test_huawei(void)
 			snprintf(id, sizeof(id), "%.*s", (int)strcspn(p + 11, "/"), p + 11);
 			snprintf(region, sizeof(region), "%.*s", (int)(r1 - r0), r0);
 			fixture_instance(PROVIDER_HUAWEI, SERVICE_DCS, region, id);
-			acct.project_id = (char *)project;
+			vacct.project_id = (char *)project;
 			char *b = provider_base_url(&inst);
 			is_str(b, base, "huawei default endpoint for the vector's region");
 			free(b);
-			is_int(acct.ops->build_request(&inst, show ? CALL_STATUS : CALL_CERT_LINK,
+			is_int(vacct.ops->build_request(&inst, show ? CALL_STATUS : CALL_CERT_LINK,
 			                               &cred, &ctx, &req, &err), 0,
 			       "huawei build_request succeeds");
 			snprintf(what, sizeof(what), "https://%s%s", ai.host, ai.path);
@@ -515,7 +515,7 @@ static void test_alibaba(void)
 
 			fixture_instance(PROVIDER_ALIBABA, SERVICE_REDIS, jstr(jget(in, "params"), "RegionId"),
 			                 jstr(jget(in, "params"), "InstanceId"));
-			is_int(acct.ops->build_request(&inst, CALL_STATUS, &cred, &ctx, &req, &err), 0,
+			is_int(vacct.ops->build_request(&inst, CALL_STATUS, &cred, &ctx, &req, &err), 0,
 			       "alibaba build_request succeeds");
 			is_str(req.url, url, "build_request URL is the vector's");
 			is_str(req.method, "GET", "build_request GET");

@@ -662,6 +662,9 @@ def check_reload_and_expiry():
         d = jbody(huawei(sim, "hw-dcs-hostile-name", download=True)[2])
         is_(d["file_name"], "../../evil.zip", "huawei hostile file_name is answered verbatim")
         is_(fetch(sim, d["link"])[0], 200, "huawei hostile file_name: its link works")
+        r = jbody(tencent(sim, "tc-redis-bare-url")[2])["Response"]
+        ok("?" not in r["CertDownloadUrl"] and fetch(sim, r["CertDownloadUrl"])[0] == 200,
+           "url_query false: a link without a query, as in the Tencent example")
         r = jbody(tencent(sim, "tc-pg-http")[2])["Response"]
         is_(r["CAUrl"], "http://testdownload.url", "cert_url override (http://)")
         r = jbody(tencent(sim, "tc-redis-huge")[2])["Response"]
@@ -823,6 +826,10 @@ def check_skew_and_states():
         ok(st == 200 and jbody(data) is None, "malformed: not JSON")
         is_(jbody(alibaba(sim, "ali-wrong-type")[2])["SSLEnabled"], 1, "wrong_type: Alibaba SSLEnabled 1")
         is_(jbody(huawei(sim, "hw-disabled-empty")[2]), {}, "huawei disabled_form empty: {}")
+        st, _, data = huawei(sim, "hw-auth-error")
+        is_((st, jbody(data)["error_code"]), (403, "APIG.0302"), "huawei auth_error: 403")
+        st, _, data = huawei(sim, "hw-enabled", download=True)
+        ok(st == 200 and jbody(data)["link"].startswith(sim.info["base_url"] + "/obs/"), "huawei download call")
         st, _, data = alibaba(sim, "ali-version-pattern")
         is_((st, jbody(data)["Code"]), (400, "InvalidRedisVersionPattern"), "alibaba InvalidRedisVersionPattern: 400")
         r = jbody(tencent(sim, "tc-redis-extra-fields")[2])["Response"]

@@ -27,6 +27,7 @@ import ipaddress
 import json
 import os
 import random
+import re
 import signal
 import socket
 import ssl
@@ -43,7 +44,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs7
+try:    # cryptography >= 37; without it the archives just lack their .p7b entry
+    from cryptography.hazmat.primitives.serialization.pkcs7 import serialize_certificates
+except ImportError:
+    serialize_certificates = None
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 UTC = datetime.timezone.utc
@@ -285,7 +289,7 @@ INSTANCE_KEYS = {"name", "account", "service", "region", "id", "scenario", "then
                  "delay_ms", "hang_s", "project_id", "error_code", "error_message",
                  "http_status", "api_expires_days_left", "domain_name", "ip", "ipv6",
                  "port", "connect_address", "cert_common_name", "disabled_form",
-                 "bucket_name", "extra", "config", "in_config", "zip_extra_entries"}
+                 "bucket_name", "extra", "config", "in_config", "zip_extra_entries", "url_query"}
 CA_KEYS = {"days_left", "key", "cn", "org"}
 ARCHIVES = ("zip", "pem", "der", "garbage", "empty_zip")
 
@@ -478,7 +482,7 @@ class Fleet:
                   "http_status", "api_expires_days_left"):
             if k in inst and (not isinstance(inst[k], (int, float)) or isinstance(inst[k], bool)):
                 self._err(where, "%s must be a number" % k)
-        for k in ("url_expired", "server_dies_mid_body", "in_config"):
+        for k in ("url_expired", "server_dies_mid_body", "in_config", "url_query"):
             if k in inst and not isinstance(inst[k], bool):
                 self._err(where, "%s must be true or false" % k)
         for k in ("file_name", "cert_url", "error_code", "error_message", "domain_name",
@@ -581,7 +585,9 @@ def _config_value(v, where, fleet=None):
     if isinstance(v, str):
         return _config_string(v)
     if isinstance(v, list) and all(isinstance(x, (str, int, float)) for x in v):
-        return "[ %s ]" % ", ".join(_config_value(x, where) for x in v)
+        # libconfig arrays hold one scalar type; a list holds any
+        same = len({type(x) for x in v}) <= 1
+        return ("[ %s ]" if same else "( %s )") % ", ".join(_config_value(x, where) for x in v)
     msg = "config value must be a string, number, boolean or list of them"
     if fleet is not None:
         fleet._err(where, msg)
@@ -816,24 +822,34 @@ class CAMaterial:
                        for c in certs]
 
 
+_KEYS = {}
+
+
+def _cached_key(keydir, role, kind):
+    """One key per (role, kind) serves every provider CA: RSA key generation
+    costs up to 0.3 s, and the simulator must start in well under 2 s."""
+    path = os.path.join(keydir, "%s-%s.key" % (role, kind))
+    key = _KEYS.get(path)       # loading checks an RSA key again: 75 ms
+    if key is None:
+        key = _load_key(path, kind)
+    if key is None:
+        key = _new_key(kind)
+        _save_key(path, key)
+    _KEYS[path] = key
+    return key
+
+
 def make_provider_ca(spec, keydir, start):
     """Dates are relative to the simulator's start: notBefore 400 days ago,
     notAfter days_left days (+12 h, so a client computing floor(days) at any
     time in the next 12 hours gets exactly days_left) from now."""
-    safe = short_hash(spec.name, spec.provider)
-    key = _load_key(os.path.join(keydir, safe + ".key"), spec.key)
-    if key is None:
-        key = _new_key(spec.key)
-        _save_key(os.path.join(keydir, safe + ".key"), key)
+    key = _cached_key(keydir, "ca", spec.key)
     not_after = start + spec.days_left * 86400 + 43200
     not_before = min(start - 400 * 86400, not_after - 86400)
     name = _name(spec.cn, spec.org, "CN" if spec.provider != "huawei" else "DE")
     if not spec.chain:
         return CAMaterial([_issue(name, key, name, key, not_before, not_after, True)])
-    rkey = _load_key(os.path.join(keydir, safe + "-root.key"), spec.key)
-    if rkey is None:
-        rkey = _new_key(spec.key)
-        _save_key(os.path.join(keydir, safe + "-root.key"), rkey)
+    rkey = _cached_key(keydir, "root", "ec")
     rname = _name("ApsaraDB Root CA %s" % spec.name, spec.org, "CN")
     root = _issue(rname, rkey, rname, rkey, not_before, max(not_after, start) + 3650 * 86400, True)
     inter = _issue(name, key, rname, rkey, not_before, not_after, True)
@@ -864,6 +880,12 @@ CTYPES = {"zip": "application/zip", "pem": "application/x-pem-file",
           "empty_zip": "application/zip"}
 
 
+def _p7b(mat):
+    if serialize_certificates is None:
+        return None
+    return serialize_certificates(mat.certs, serialization.Encoding.DER)
+
+
 def build_archive(inst, mat):
     """The bytes an instance's certificate URL serves."""
     kind = inst.get("archive", "zip")
@@ -879,17 +901,14 @@ def build_archive(inst, mat):
     if prov == "tencent" and svc == "redis":
         entries = [("ca.pem", mat.pem)]
     elif prov == "tencent":
-        entries = [("ca.pem", mat.pem), ("ca.crt", mat.der),
-                   ("ca.p7b", pkcs7.serialize_certificates(mat.certs, serialization.Encoding.DER))]
+        entries = [("ca.pem", mat.pem), ("ca.crt", mat.der), ("ca.p7b", _p7b(mat))]
     elif prov == "alibaba":
-        entries = [("ApsaraDB-CA-Chain.pem", mat.pem),
-                   ("ApsaraDB-CA-Chain.p7b",
-                    pkcs7.serialize_certificates(mat.certs, serialization.Encoding.DER))]
+        entries = [("ApsaraDB-CA-Chain.pem", mat.pem), ("ApsaraDB-CA-Chain.p7b", _p7b(mat))]
     else:
         entries = [("ca.crt", mat.pem)]
     for extra in inst.get("zip_extra_entries", []):
         entries.append((extra, mat.pem))
-    return _zip(entries)
+    return _zip([(n, d) for n, d in entries if d is not None])
 
 
 # ---------------------------------------------------------------------------
@@ -977,8 +996,10 @@ class Sim:
         for inst in fleet.instances:
             mat = mats[fleet.cas[inst["ca_spec"]].ident()]
             data = build_archive(inst, mat)
-            entry = FileEntry(data, CTYPES[inst.get("archive", "zip")],
-                              {"tencent": "tencent", "huawei": "obs"}.get(inst["provider"]),
+            signed = {"tencent": "tencent", "huawei": "obs"}.get(inst["provider"])
+            if signed == "tencent" and not inst.get("url_query", True):
+                signed = None
+            entry = FileEntry(data, CTYPES[inst.get("archive", "zip")], signed,
                               inst, inst.get("server_dies_mid_body", False))
             files[tuple(self.file_segments(inst))] = entry
         self.materials = mats
@@ -1026,16 +1047,22 @@ class Sim:
     def _path_of(self, segs):
         return "/".join(pct(s) for s in segs)
 
+    def override_url(self, inst):
+        u = inst["cert_url"].replace("{base}", self.base_url())
+        return self.base_url() + u if u.startswith("/") else u
+
     def tencent_url(self, inst, expires):
         if "cert_url" in inst:
-            return inst["cert_url"].replace("{base}", self.base_url())
+            return self.override_url(inst)
         segs = self.file_segments(inst)
+        if not inst.get("url_query", True):
+            return self.base_url() + self._path_of(segs)
         sign = self.file_sign("tencent", segs, expires)
         return "%s%s?sign=%s&t=%d" % (self.base_url(), self._path_of(segs), sign, int(expires))
 
     def obs_url(self, inst, expires):
         if "cert_url" in inst:
-            return inst["cert_url"].replace("{base}", self.base_url())
+            return self.override_url(inst)
         segs = self.file_segments(inst)
         sig = self.file_sign("obs", segs, expires)
         return "%s%s?AWSAccessKeyId=%s&Expires=%d&Signature=%s" % (
@@ -1043,7 +1070,7 @@ class Sim:
 
     def plain_url(self, inst):
         if "cert_url" in inst:
-            return inst["cert_url"].replace("{base}", self.base_url())
+            return self.override_url(inst)
         return self.base_url() + self._path_of(self.file_segments(inst))
 
     def file_sign(self, kind, segs, expires):
@@ -1414,8 +1441,8 @@ class Huawei:
         if sc == "unsupported":
             return self.err(call, 400, inst.get("error_code", "DCS.4201"), "Do not support SSL.")
         if sc == "auth_error":
-            return self.err(call, int(inst.get("http_status", 403)), inst.get("error_code", "DCS.4117"),
-                            "Policy doesn't allow dcs:instance:get to be performed.")
+            return self.err(call, int(inst.get("http_status", 403)), inst.get("error_code", "APIG.0302"),
+                            "The IAM user is not authorized to access the API.")
         if sc == "throttled":
             return self.throttle(call)
         if sc == "error_500":
@@ -1621,7 +1648,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         if self.server.sim.args.verbose:
-            sys.stderr.write("tlsfleet-sim: %s\n" % (fmt % args))
+            # A query may hold a signature or a security token: never print it.
+            msg = re.sub(r"\?[^\s\"]*", "?...", fmt % args)
+            sys.stderr.write("tlsfleet-sim: %s\n" % msg)
 
     def date_time_string(self, timestamp=None):
         return email.utils.formatdate(self.server.sim.now(), usegmt=True)
