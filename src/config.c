@@ -33,9 +33,9 @@
 #include <unistd.h>
 
 #define MAX_ERRORS 10
-/* How deep the include-loop search follows @include before giving up;
- * libconfig 1.5 itself stops at 10 levels. */
-#define INCLUDE_SEARCH_DEPTH 16
+/* How deep the include-loop search follows @include. libconfig 1.5 gives
+ * up at 10 levels, so a loop it ran into repeats a file within 11. */
+#define INCLUDE_SEARCH_DEPTH 11
 
 /* ---- paths ---------------------------------------------------------------- */
 
@@ -597,14 +597,15 @@ static void scan_group(struct loader *L, const config_setting_t *g, const struct
 	}
 }
 
-/* An https URL with a host and nothing after the path; the result has the
- * scheme in lowercase and no trailing slash. NULL when unusable. */
+/* An https URL with a host (no user info) and nothing after the path; the
+ * result has the scheme in lowercase and no trailing slash. NULL when
+ * unusable. */
 static char *endpoint_normalise(const char *url)
 {
 	if (strncasecmp(url, "https://", 8) != 0)
 		return NULL;
 	const char *host = url + 8;
-	if (!*host || *host == '/' || *host == ':' || strpbrk(host, " ?#\\"))
+	if (!*host || *host == '/' || *host == ':' || strpbrk(host, " ?#@\\"))
 		return NULL;
 	size_t n = strlen(host);
 	while (n && host[n - 1] == '/')

@@ -83,13 +83,11 @@ static char *file_path(const char *var, const char *def)
 	return abs;
 }
 
+/* path is already absolute; symbolic links are left as the user named
+ * them (a $HOME behind a link still reads as $HOME). */
 static char *source_name(const char *path, const char *section)
 {
-	char *real = realpath(path, NULL);
-	char *s = xasprintf("file:%s[%s]", real ? real : path, section);
-
-	free(real);
-	return s;
+	return xasprintf("file:%s[%s]", path, section);
 }
 
 static void set_cred(struct account *a, const char *id, const char *secret, const char *token,

@@ -47,7 +47,16 @@ struct pace_key {
 	struct pacer pacer;
 	struct job *head, *tail;
 	size_t n;
+	/* Warm-up: the first request of a cold key pays for a new TLS
+	 * connection and arrives late, bunching with the next one at the
+	 * provider. So it goes alone, and pacing restarts from its answer. */
+	struct job *warming;
+	int64_t warm_until_ns;
+	int64_t last_start_ns;
 };
+
+#define WARM_MAX_NS 1000000000LL   /* never hold a key longer than this */
+#define COLD_AFTER_NS 2000000000LL /* idle this long: connections may be gone */
 
 struct job {
 	enum job_kind kind;
@@ -159,6 +168,7 @@ static struct pace_key *key_for(struct engine *e, const struct account *a, const
 	struct pace_key *k = xcalloc(1, sizeof(*k));
 	k->acct = a;
 	k->action = action;
+	k->last_start_ns = INT64_MIN / 2;
 	pacer_init(&k->pacer, a ? a->rate_limit : 0);
 	e->keys = xreallocarray(e->keys, e->n_keys + 1, sizeof(*e->keys));
 	e->keys[e->n_keys++] = k;
@@ -267,6 +277,20 @@ static struct transfer *flight_remove(struct engine *e, struct job *j)
 	j->xfer = NULL;
 	e->in_flight--;
 	return x;
+}
+
+/* The warm-up request of its key ended (or left the wire): pace the next
+ * start one interval from now, as if this one had just been sent. */
+static void key_warmed(struct job *j)
+{
+	struct pace_key *k = j->key;
+
+	if (!k || k->warming != j)
+		return;
+	k->warming = NULL;
+	int64_t next = pacer_now_ns() + k->pacer.interval_ns;
+	if (next > k->pacer.next_ns)
+		k->pacer.next_ns = next;
 }
 
 /* ---- jobs --------------------------------------------------------------- */
@@ -544,9 +568,21 @@ static void dispatch(struct engine *e)
 		progress = false;
 		for (size_t n = 0; n < e->n_keys && e->in_flight < cap; n++) {
 			struct pace_key *k = e->keys[(e->rr + n) % e->n_keys];
-			if (!k->head || !pacer_try_take(&k->pacer, now))
+			if (!k->head)
 				continue;
-			start_job(e, queue_pop(e, k));
+			if (k->warming && now < k->warm_until_ns)
+				continue;
+			k->warming = NULL;
+			if (!pacer_try_take(&k->pacer, now))
+				continue;
+			bool cold = k->pacer.interval_ns && now - k->last_start_ns > COLD_AFTER_NS;
+			struct job *j = queue_pop(e, k);
+			k->last_start_ns = now;
+			start_job(e, j);
+			if (cold && j->xfer) {
+				k->warming = j;
+				k->warm_until_ns = now + WARM_MAX_NS;
+			}
 			progress = true;
 		}
 		e->rr = e->n_keys ? (e->rr + 1) % e->n_keys : 0;
@@ -900,6 +936,7 @@ static void reap(struct engine *e)
 		CURLcode rc = m->data.result;
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&j);
 		struct transfer *x = flight_remove(e, j);
+		key_warmed(j);
 		long latency = (long)ms_between(x->started_ns, pacer_now_ns());
 		if (j->kind == JOB_REFRESH || j->kind == JOB_CERT_LINK)
 			finish_api(e, j, x, rc, latency);
@@ -983,6 +1020,7 @@ void engine_free(struct engine *e)
 	while (e->flight) {
 		struct job *j = e->flight;
 		x = flight_remove(e, j);
+		key_warmed(j);
 		transfer_put(e, x);
 		job_done(e, j);
 	}
@@ -1115,6 +1153,7 @@ static struct job *unqueue_download(struct engine *e, struct instance *in)
 	for (struct job *j = e->flight; j; j = j->fnext) {
 		if (is_download_job(j, in)) {
 			transfer_put(e, flight_remove(e, j));
+			key_warmed(j);
 			return j;
 		}
 	}
@@ -1185,9 +1224,12 @@ long engine_next_timer_ms(const struct engine *e)
 	}
 	if (e->queued && e->in_flight < (size_t)e->fleet->settings.concurrency) {
 		for (size_t i = 0; i < e->n_keys; i++) {
-			if (!e->keys[i]->head)
+			const struct pace_key *k = e->keys[i];
+			if (!k->head)
 				continue;
-			int64_t d = pacer_wait_ns(&e->keys[i]->pacer, now);
+			int64_t d = pacer_wait_ns(&k->pacer, now);
+			if (k->warming && k->warm_until_ns - now > d)
+				d = k->warm_until_ns - now; /* or sooner, when its answer comes */
 			if (best < 0 || d < best)
 				best = d;
 		}

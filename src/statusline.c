@@ -17,6 +17,7 @@ void statusline_free(struct statusline *s)
 {
 	for (size_t i = 0; i < STATUSLINE_LOG_MAX; i++)
 		free(s->log[i].text);
+	free(s->shown);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -44,7 +45,8 @@ void statusline_post(struct statusline *s, time_t now, long long now_ms, bool er
 	 * by a mere informational message. */
 	if (!error && s->shown && s->shown_error && now_ms < s->shown_until)
 		return;
-	s->shown = m->text;
+	free(s->shown);
+	s->shown = xstrdup(m->text);
 	s->shown_error = error;
 	s->shown_until = now_ms + (error ? STATUSLINE_ERROR_MS : STATUSLINE_INFO_MS);
 	s->seq++;
@@ -70,6 +72,15 @@ const char *statusline_current(const struct statusline *s, long long now_ms, boo
 	if (error)
 		*error = s->shown_error;
 	return s->shown;
+}
+
+bool statusline_expire(struct statusline *s, long long now_ms)
+{
+	if (!s->shown || now_ms < s->shown_until)
+		return false;
+	free(s->shown);
+	s->shown = NULL;
+	return true;
 }
 
 long statusline_next_ms(const struct statusline *s, long long now_ms)

@@ -30,7 +30,7 @@ struct statusline {
 	size_t count;
 	long long shown_until;    /* monotonic ms; 0 = nothing shown */
 	bool shown_error;
-	const char *shown;        /* borrowed from the log */
+	char *shown;              /* own copy: the log may wrap meanwhile */
 	unsigned long seq;        /* bumped on every post (log view refresh) */
 };
 
@@ -47,6 +47,8 @@ const struct status_msg *statusline_log_get(const struct statusline *s, size_t i
 
 /* Message to show now, or NULL when its time is up. */
 const char *statusline_current(const struct statusline *s, long long now_ms, bool *error);
+/* True once, when the shown message's time has just run out. */
+bool statusline_expire(struct statusline *s, long long now_ms);
 /* Milliseconds until the shown message expires, -1 if none is shown. */
 long statusline_next_ms(const struct statusline *s, long long now_ms);
 

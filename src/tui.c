@@ -562,7 +562,6 @@ static void draw_status(struct tui *t)
 
 	if (t->prompt_active) {
 		char tail[96];
-		int plen = textsafe_width(t->prompt, t->prompt_len);
 		int x = 0;
 
 		ui_put(y, 0, 8, "Filter: ", theme_attr(THEME_PROMPT));
@@ -575,7 +574,6 @@ static void draw_status(struct tui *t)
 			start++;
 		int w = ui_put_wide(y, x, room > 0 ? room : 0, t->prompt + start,
 		                    t->prompt_len - start, theme_attr(THEME_PROMPT));
-		(void)plen;
 		x += w;
 		ui_blank(y, x, 1, theme_attr(THEME_PROMPT) | A_REVERSE);   /* the cursor */
 		x++;
@@ -753,10 +751,8 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 				fleet_view_all_changed(&t.view);
 			}
 		}
-		if (statusline_next_ms(&t.sl, t.now_ms) == -1 && t.sl.shown) {
-			t.sl.shown = NULL;   /* expired: hints come back */
-			t.dirty_status = true;
-		}
+		if (statusline_expire(&t.sl, t.now_ms))
+			t.dirty_status = true;   /* the hints come back */
 		if (fleet_view_dirty(&t.view)) {
 			long gap = f->n_instances > BIG_FLEET ? VIEW_RESORT_BIG_MS : VIEW_RESORT_MS;
 			if (user_changed || t.now_ms - last_view >= gap) {

@@ -9,13 +9,16 @@
 [ -n "$TMUX_BIN" ] || skip_all "tmux not found"
 require_sim
 
-# A build whose main.c does not link the dashboard yet says so on stderr.
-if "$TLSFLEET" -c /nonexistent/config </dev/null 2>&1 | grep -q "no dashboard"; then
-	skip_all "this build has no dashboard"
-fi
-
 FLEET="$top_srcdir/demo/fleet.json"
 start_sim "$FLEET"
+
+# Without a terminal the dashboard refuses to start; a build whose main.c
+# does not link the dashboard yet says so instead.
+"$TLSFLEET" -c "$SIM_CONFIG" </dev/null >/dev/null 2>"$WORK/probe.err"
+if grep -q "no dashboard" "$WORK/probe.err"; then
+	skip_all "this build has no dashboard"
+fi
+check "without a terminal the dashboard says it needs one" grep -q "needs a terminal" "$WORK/probe.err"
 
 SOCK="tlsfleet-screen-$$"
 T() { "$TMUX_BIN" -L "$SOCK" -f /dev/null "$@"; }

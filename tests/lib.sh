@@ -97,7 +97,7 @@ start_sim() {
 	SIM_CONFIG="$WORK/config"
 	SIM_LOG="$WORK/sim.log"
 	mkdir -p "$SIM_DIR"
-	rm -f "$SIM_DIR/ready.json"
+	rm -f "$SIM_DIR/ready.json" "$SIM_LOG"
 	"$PYTHON3" "$SIM" --fleet "$fleet" --state-dir "$SIM_DIR" --port 0 \
 		--ready-file "$SIM_DIR/ready.json" --write-config "$SIM_CONFIG" \
 		--log "$SIM_LOG" "$@" >"$WORK/sim.out" 2>&1 &
@@ -112,6 +112,7 @@ start_sim() {
 }
 
 stop_sim() {
+	local t0=$SECONDS
 	if [ -n "$SIM_PID" ]; then
 		kill "$SIM_PID" 2>/dev/null
 		wait "$SIM_PID" 2>/dev/null

@@ -479,6 +479,8 @@ static void test_endpoints(void)
 	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint without host");
 	expect_error("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"https://h/?a=b\"; }\n);\n",
 	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint with a query");
+	expect_error("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"https://u:SEKRIT@h\"; }\n);\n",
+	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint with user info");
 	err = load_text("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"HTTPS://127.0.0.1:8443/\"; }\n);\n", &f);
 	is_str(err, NULL, "endpoint in capitals loads");
 	if (!err) {
@@ -783,6 +785,39 @@ static void test_credentials_in_config(void)
 	free(path);
 }
 
+/* The example that "make install" ships must load as it is. */
+static void test_example(void)
+{
+	struct fleet f;
+	char *err = NULL;
+	char *example = fixture_path("../demo/config.example");
+	char *tc = xasprintf("%s/.tencentcloud", home);
+	char *hw = xasprintf("%s/.huaweicloud", home);
+
+	mkdir(tc, 0700);
+	mkdir(hw, 0700);
+	free(write_file("home/.tencentcloud/credentials", "[prod]\nsecret_id = a\nsecret_key = b-SEKRIT\n", 0600));
+	free(write_file("home/.huaweicloud/credentials", "[otc]\nak = a\nsk = b-SEKRIT\nproject_id = p\n", 0600));
+	ok(config_load(example, &f, &err) == 0, "demo/config.example loads");
+	if (!err) {
+		is_int((long long)f.n_accounts, 5, "example: 5 accounts");
+		is_int((long long)f.n_instances, 6, "example: 6 instances");
+		struct account *a = fleet_find_account(&f, "tc-prod");
+		ok(a && strncmp(a->credential_source, "file:", 5) == 0, "example: tc-prod keys from the profile");
+		a = fleet_find_account(&f, "otc");
+		ok(a && strcmp(a->project_id, "p") == 0, "example: otc project_id from the credential file");
+		fleet_free(&f);
+	} else {
+		diag("%s", err);
+	}
+	free(err);
+	free(example);
+	free(write_file("home/.tencentcloud/credentials", "", 0600));
+	free(write_file("home/.huaweicloud/credentials", "", 0600));
+	free(tc);
+	free(hw);
+}
+
 /* 100,000 instances: correctness only (timing belongs to the benchmarks). */
 static void test_large(void)
 {
@@ -879,6 +914,7 @@ int main(void)
 	test_include();
 	test_multiple_errors();
 	test_credentials_in_config();
+	test_example();
 	test_large();
 
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -12,8 +12,6 @@ and their expiry, hostile file endpoints, faults, throttling, the request log,
 SIGHUP and SIGTERM. Reads nothing outside the source tree ($top_srcdir).
 """
 
-import base64
-import copy
 import datetime
 import email.message
 import email.utils
@@ -25,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys

@@ -1652,6 +1652,9 @@ class Handler(BaseHTTPRequestHandler):
             msg = re.sub(r"\?[^\s\"]*", "?...", fmt % args)
             sys.stderr.write("tlsfleet-sim: %s\n" % msg)
 
+    def version_string(self):
+        return self.server_version
+
     def date_time_string(self, timestamp=None):
         return email.utils.formatdate(self.server.sim.now(), usegmt=True)
 
@@ -1675,7 +1678,10 @@ class Handler(BaseHTTPRequestHandler):
             out = bytearray()
             while True:
                 line = self.rfile.readline(1024)
-                size = int(line.split(b";")[0].strip() or b"0", 16)
+                try:
+                    size = int(line.split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    return None
                 if size == 0:
                     while self.rfile.readline(1024).strip():
                         pass
