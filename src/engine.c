@@ -66,6 +66,7 @@ struct job {
 	int64_t not_before_ns;       /* retry time while in the heap */
 	bool last_throttled;
 	bool then_download;          /* refresh, then download */
+	int link_tries;              /* download chain: times a link was asked for */
 	char *dir;                   /* download target dir (owned) */
 	char *url;                   /* CA fetch / download URL (owned) */
 	char *name_hint;             /* provider's file name (owned) */
@@ -656,6 +657,15 @@ static bool url_is_https(const char *url)
 	return url && strncasecmp(url, "https://", 8) == 0;
 }
 
+/* How often one download may ask the provider for a link: a link that is
+ * already expired when it arrives gets one more chance. */
+#define LINK_TRIES_MAX 2
+
+static bool link_expired(time_t expires)
+{
+	return expires != TIME_NONE && expires <= time(NULL) + 30;
+}
+
 /* Start the download chain's next step for an instance whose state is
  * known. Reports failure through notify; the job is consumed. */
 static void start_download_step(struct engine *e, struct job *j)
@@ -670,9 +680,23 @@ static void start_download_step(struct engine *e, struct job *j)
 		j->kind = JOB_CERT_LINK;
 		j->then_download = false;
 		j->attempt = 0;
+		j->link_tries = 1; /* the status call gave no link: this is the first */
 		j->key = key_for(e, in->account, provider_action(in, CALL_CERT_LINK));
 		queue_push(e, j);
 		return;
+	} else if (in->st.cert_url && link_expired(in->st.cert_url_expires)) {
+		if (j->link_tries < LINK_TRIES_MAX) {
+			/* Ask the provider for a fresh link, then come back here. */
+			j->kind = JOB_REFRESH;
+			j->then_download = true;
+			j->attempt = 0;
+			j->link_tries++;
+			j->key = key_for(e, in->account, provider_action(in, CALL_STATUS));
+			queue_push(e, j);
+			return;
+		}
+		why = xasprintf("%s: the provider's download link has expired and no fresh one came",
+		                in->name);
 	} else if (!in->st.cert_url) {
 		why = xasprintf("%s: the provider gave no certificate URL", in->name);
 	} else if (!url_is_https(in->st.cert_url)) {
@@ -820,7 +844,11 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 	}
 
 	if (j->kind == JOB_CERT_LINK) {
-		if (r.link && !r.error) {
+		if (r.link && !r.error && link_expired(r.cert_url_expires) && j->link_tries < LINK_TRIES_MAX) {
+			j->attempt = 0;
+			j->link_tries++;
+			queue_push(e, j);
+		} else if (r.link && !r.error) {
 			j->kind = JOB_DOWNLOAD;
 			j->attempt = 0;
 			free(j->url);
@@ -858,11 +886,12 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 	provider_result_free(&r);
 	describe_skew(in, resp.date);
 	notify(e, in, ENGINE_EV_UPDATED, NULL);
-	maybe_fetch_ca(e, in);
 	if (j->then_download) {
+		/* The download inspects the file itself: no separate CA fetch. */
 		start_download_step(e, j);
 		return;
 	}
+	maybe_fetch_ca(e, in);
 	job_done(e, j);
 }
 
@@ -885,6 +914,7 @@ static void finish_file(struct engine *e, struct job *j, struct transfer *x, CUR
 {
 	long status = 0;
 	char *why, *err = NULL;
+	struct download_result res = {0};
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	why = file_failure(j, x, rc, status);
@@ -906,10 +936,14 @@ static void finish_file(struct engine *e, struct job *j, struct transfer *x, CUR
 			notify(e, j->in, ENGINE_EV_FAILED, msg);
 			free(msg);
 		}
-	} else if (!why && download_save(j->in, j->dir, j->name_hint, j->url, data, x->body.len, &err) == 0) {
-		const struct download_info *d = j->in->st.download;
-		char *msg = xasprintf("%s: saved %s (%lld bytes, sha256 %.16s…)", j->in->name,
-		                      d ? d->path : "?", d ? d->size : 0LL, d ? d->sha256 : "");
+	} else if (!why && download_save_ex(j->in, j->dir, j->name_hint, j->url, data, x->body.len,
+	                                    &res, &err) == 0) {
+		char *msg = res.n_certs
+			? xasprintf("%s: saved %s (%zu bytes); %zu certificate%s in %s", j->in->name,
+			            res.path, x->body.len, res.n_certs, res.n_certs == 1 ? "" : "s",
+			            res.ca_pem_path)
+			: xasprintf("%s: saved %s (%zu bytes), but found no certificate in it: %s",
+			            j->in->name, res.path, x->body.len, res.note ? res.note : "unknown format");
 		notify(e, j->in, ENGINE_EV_DOWNLOADED, msg);
 		notify(e, j->in, ENGINE_EV_UPDATED, NULL);
 		free(msg);
@@ -920,6 +954,7 @@ static void finish_file(struct engine *e, struct job *j, struct transfer *x, CUR
 	}
 	free(why);
 	free(err);
+	download_result_free(&res);
 	job_done(e, j);
 }
 
@@ -1068,6 +1103,7 @@ static bool queue_refresh(struct engine *e, struct instance *in, bool then_downl
 	}
 	struct job *j = job_new(JOB_REFRESH, in, key_for(e, in->account, provider_action(in, CALL_STATUS)));
 	j->then_download = then_download;
+	j->link_tries = then_download;
 	j->dir = xstrdup(dir);
 	queue_push(e, j);
 	return true;

@@ -100,7 +100,7 @@ start_sim() {
 	rm -f "$SIM_DIR/ready.json" "$SIM_LOG"
 	"$PYTHON3" "$SIM" --fleet "$fleet" --state-dir "$SIM_DIR" --port 0 \
 		--ready-file "$SIM_DIR/ready.json" --write-config "$SIM_CONFIG" \
-		--log "$SIM_LOG" "$@" >"$WORK/sim.out" 2>&1 &
+		--log "$SIM_LOG" --max-lifetime 900 "$@" >"$WORK/sim.out" 2>&1 &
 	SIM_PID=$!
 	if ! wait_for 30 test -s "$SIM_DIR/ready.json"; then
 		echo "Bail out! the simulator did not start:"
