@@ -114,6 +114,7 @@ struct engine {
 
 	size_t queued, in_flight, throttled_waiting;
 	size_t done, round_total, requests;
+	bool again;                  /* engine_perform stopped with work at hand */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -533,7 +534,8 @@ static void prepare_file(struct engine *e, struct job *j, struct transfer *x)
 	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
 }
 
-static void start_job(struct engine *e, struct job *j)
+/* false when the job could not start and is gone (freed). */
+static bool start_job(struct engine *e, struct job *j)
 {
 	struct transfer *x = transfer_get(e);
 
@@ -541,7 +543,7 @@ static void start_job(struct engine *e, struct job *j)
 		if (!prepare_api(e, j, x)) {
 			transfer_put(e, x);
 			job_done(e, j);
-			return;
+			return false;
 		}
 	} else {
 		prepare_file(e, j, x);
@@ -555,13 +557,17 @@ static void start_job(struct engine *e, struct job *j)
 	if (mc != CURLM_OK)
 		die(70, "libcurl: %s", curl_multi_strerror(mc));
 	notify(e, j->in, ENGINE_EV_STARTED, NULL);
+	return true;
 }
 
-static void dispatch(struct engine *e)
+/* Start what the pacer and the in-flight cap allow; returns how many
+ * went on the wire. */
+static size_t dispatch(struct engine *e)
 {
 	size_t cap = (size_t)e->fleet->settings.concurrency;
 	int64_t now = pacer_now_ns();
 	bool progress = true;
+	size_t started = 0;
 
 	while (e->heap_len && e->heap[0]->not_before_ns <= now)
 		queue_push(e, heap_pop(e));
@@ -579,15 +585,19 @@ static void dispatch(struct engine *e)
 			bool cold = k->pacer.interval_ns && now - k->last_start_ns > COLD_AFTER_NS;
 			struct job *j = queue_pop(e, k);
 			k->last_start_ns = now;
-			start_job(e, j);
-			if (cold && j->xfer) {
-				k->warming = j;
-				k->warm_until_ns = now + WARM_MAX_NS;
+			/* A job that could not start is freed: never touch it then. */
+			if (start_job(e, j)) {
+				if (cold) {
+					k->warming = j;
+					k->warm_until_ns = now + WARM_MAX_NS;
+				}
+				started++;
 			}
 			progress = true;
 		}
 		e->rr = e->n_keys ? (e->rr + 1) % e->n_keys : 0;
 	}
+	return started;
 }
 
 /* ---- retries ------------------------------------------------------------ */
@@ -1038,20 +1048,11 @@ struct engine *engine_new(struct fleet *f, char **err)
 
 void engine_free(struct engine *e)
 {
+	struct transfer *x;
+
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->n_keys; i++) {
-		struct job *j;
-		while ((j = queue_pop(e, e->keys[i])))
-			job_done(e, j);
-		free(e->keys[i]);
-	}
-	free(e->keys);
-	while (e->heap_len)
-		job_done(e, heap_pop(e));
-	free(e->heap);
-	/* Jobs still on the wire. */
-	struct transfer *x;
+	/* Jobs on the wire first: taking them off touches their pacing key. */
 	while (e->flight) {
 		struct job *j = e->flight;
 		x = flight_remove(e, j);
@@ -1059,6 +1060,16 @@ void engine_free(struct engine *e)
 		transfer_put(e, x);
 		job_done(e, j);
 	}
+	while (e->heap_len)
+		job_done(e, heap_pop(e));
+	free(e->heap);
+	for (size_t i = 0; i < e->n_keys; i++) {
+		struct job *j;
+		while ((j = queue_pop(e, e->keys[i])))
+			job_done(e, j);
+		free(e->keys[i]);
+	}
+	free(e->keys);
 	for (size_t i = 0; i < e->fleet->n_instances; i++)
 		e->fleet->instances[i].pending = 0;
 	while ((x = e->free_xfers)) {
@@ -1238,22 +1249,38 @@ int engine_poll(struct engine *e, struct curl_waitfd *extra, unsigned n_extra, i
 	return numfds;
 }
 
+/* How long one engine_perform() may keep going while answers keep coming
+ * back at once: the dashboard reads keys between calls. */
+#define PERFORM_BUDGET_NS 5000000LL
+
 void engine_perform(struct engine *e)
 {
+	int64_t deadline = pacer_now_ns() + PERFORM_BUDGET_NS;
 	int running;
 
-	curl_multi_perform(e->multi, &running);
-	reap(e);
-	dispatch(e);
-	/* Newly added handles start on this call rather than after a poll. */
-	if (e->in_flight)
+	e->again = false;
+	for (;;) {
 		curl_multi_perform(e->multi, &running);
+		reap(e);
+		/* Newly added handles start on the next round rather than after a
+		 * poll; and what that round completes (HTTP/2 answers often come
+		 * back in the same call) is reaped now: a finished transfer left
+		 * unread would leave curl_multi_poll() nothing to wake up for. */
+		if (!dispatch(e))
+			break;
+		if (pacer_now_ns() >= deadline) {
+			e->again = true;  /* engine_next_timer_ms() says 0 */
+			break;
+		}
+	}
 }
 
 long engine_next_timer_ms(const struct engine *e)
 {
 	int64_t now = pacer_now_ns(), best = -1;
 
+	if (e->again)
+		return 0;
 	if (e->heap_len) {
 		int64_t d = e->heap[0]->not_before_ns - now;
 		best = d < 0 ? 0 : d;

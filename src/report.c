@@ -3,6 +3,7 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -244,13 +245,23 @@ char *report_sanitize(const char *s)
 			i++;
 			continue;
 		}
-		/* Validate one UTF-8 sequence by hand: locale-independent. */
-		int need = ch >= 0xf0 && ch <= 0xf4 ? 3 : ch >= 0xe0 ? 2 : ch >= 0xc2 && ch < 0xe0 ? 1 : -1;
-		bool good = need > 0 && i + (size_t)need < len + 1;
-		for (int k = 1; good && k <= need; k++)
+		/* Validate one UTF-8 sequence by hand: locale-independent. Lead
+		 * bytes F5..FF, overlong forms, surrogates and code points past
+		 * U+10FFFF are invalid (fuzzing found all four let through). */
+		int need = ch >= 0xf0 && ch <= 0xf4 ? 3 : ch >= 0xe0 && ch <= 0xef ? 2 :
+		           ch >= 0xc2 && ch <= 0xdf ? 1 : -1;
+		static const uint32_t min_cp[4] = {0, 0x80, 0x800, 0x10000};
+		uint32_t cp = need > 0 ? ch & (0x3fu >> need) : 0;
+		bool good = need > 0;
+		for (int k = 1; good && k <= need; k++) {
 			good = i + k < len && ((unsigned char)s[i + k] & 0xc0) == 0x80;
+			if (good)
+				cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
+		}
+		if (good && (cp < min_cp[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)))
+			good = false;
 		/* C1 controls (U+0080..U+009F) are as dangerous as C0 ones. */
-		if (good && need == 1 && ch == 0xc2 && (unsigned char)s[i + 1] < 0xa0)
+		if (good && cp <= 0x9f)
 			good = false;
 		if (!good) {
 			strbuf_addc(&sb, '?');

@@ -182,8 +182,12 @@ static bool parse_download(const cJSON *j, struct download_info **out)
 	const cJSON *size = cJSON_GetObjectItemCaseSensitive(j, "size");
 	time_t at;
 
+	/* size must fit a long long exactly (converting a larger double is
+	 * undefined, and 1e300 came back as a negative size): 2^53 is the
+	 * largest integer every double below it represents exactly. */
 	if (!cJSON_IsObject(j) || !path || path[0] != '/' || !is_sha256_hex(sha) ||
-	    !cJSON_IsNumber(size) || size->valuedouble < 0 || !get_time(j, "at", &at))
+	    !cJSON_IsNumber(size) || !(size->valuedouble >= 0 && size->valuedouble <= 9007199254740992.0) ||
+	    !get_time(j, "at", &at))
 		return false;
 	struct download_info *d = xcalloc(1, sizeof(*d));
 	d->path = xstrdup(path);

@@ -276,7 +276,7 @@ PROVIDERS = {
 
 BASE_SCENARIOS = ("enabled", "disabled", "unsupported", "not_found", "auth_error",
                   "throttled", "error_500", "malformed", "wrong_type", "hang", "reset",
-                  "provider_error")
+                  "provider_error", "raw")
 META_SCENARIOS = ("throttle_first", "slow")     # these defer to "then"
 
 ACCOUNT_KEYS = {"name", "provider", "secret_id", "secret_key", "token", "access_key",
@@ -289,7 +289,8 @@ INSTANCE_KEYS = {"name", "account", "service", "region", "id", "scenario", "then
                  "delay_ms", "hang_s", "project_id", "error_code", "error_message",
                  "http_status", "api_expires_days_left", "domain_name", "ip", "ipv6",
                  "port", "connect_address", "cert_common_name", "disabled_form",
-                 "bucket_name", "extra", "config", "in_config", "zip_extra_entries", "url_query"}
+                 "bucket_name", "extra", "config", "in_config", "zip_extra_entries", "url_query",
+                 "raw_body", "raw_body_b64", "content_type", "file_stall_s"}
 CA_KEYS = {"days_left", "key", "cn", "org"}
 ARCHIVES = ("zip", "pem", "der", "garbage", "empty_zip")
 
@@ -478,8 +479,19 @@ class Fleet:
             self._err(where, "then %r must be a plain scenario" % then)
         if sc == "provider_error" and not isinstance(inst.get("error_code"), str):
             self._err(where, "provider_error needs error_code")
+        if "raw_body" in inst and "raw_body_b64" in inst:
+            self._err(where, "give raw_body or raw_body_b64, not both")
+        if "raw_body_b64" in inst:
+            if not isinstance(inst["raw_body_b64"], str):
+                self._err(where, "raw_body_b64 must be a string")
+            try:
+                base64.b64decode(inst["raw_body_b64"], validate=True)
+            except (TypeError, ValueError):
+                self._err(where, "raw_body_b64 must be base64")
+        if sc == "raw" and "raw_body" not in inst and "raw_body_b64" not in inst:
+            self._err(where, "raw needs raw_body or raw_body_b64")
         for k in ("ca_days_left", "url_ttl_s", "throttle_count", "delay_ms", "hang_s",
-                  "http_status", "api_expires_days_left"):
+                  "http_status", "api_expires_days_left", "file_stall_s"):
             if k in inst and (not isinstance(inst[k], (int, float)) or isinstance(inst[k], bool)):
                 self._err(where, "%s must be a number" % k)
         for k in ("url_expired", "server_dies_mid_body", "in_config", "url_query"):
@@ -487,7 +499,7 @@ class Fleet:
                 self._err(where, "%s must be true or false" % k)
         for k in ("file_name", "cert_url", "error_code", "error_message", "domain_name",
                   "ip", "ipv6", "port", "connect_address", "cert_common_name",
-                  "bucket_name", "project_id", "ca"):
+                  "bucket_name", "project_id", "ca", "raw_body", "content_type"):
             if k in inst and not isinstance(inst[k], str):
                 self._err(where, "%s must be a string" % k)
         if inst.get("archive", "zip") not in ARCHIVES:
@@ -945,6 +957,10 @@ class Sim:
         self.rng_lock = threading.Lock()
         self.log_lock = threading.Lock()
         self.log_file = open(args.log, "a", encoding="utf-8") if args.log else None
+        # --log-signatures-to: for leak tests only (see README); never the log.
+        self.sig_file = (open(args.log_signatures_to, "a", encoding="utf-8")
+                         if args.log_signatures_to else None)
+        self.sigs_seen = set()
         self.win_lock = threading.Lock()
         self.windows = collections.defaultdict(collections.deque)
         self.nonce_lock = threading.Lock()
@@ -1077,8 +1093,24 @@ class Sim:
         msg = "%s\n%s\n%d" % (kind, "/".join(segs), int(expires))
         mac = hmac.new(self.url_key, msg.encode("utf-8"), hashlib.sha1).digest()
         if kind == "obs":
-            return base64.b64encode(mac).decode("ascii")
-        return mac.hex()
+            sig = base64.b64encode(mac).decode("ascii")
+        else:
+            sig = mac.hex()
+        self.log_signature("link-" + kind, sig)
+        return sig
+
+    def log_signature(self, kind, value):
+        """--log-signatures-to: one "kind<TAB>value" line per distinct
+        signature received or handed out, so a test can look for them in
+        tlsfleet's output. Never written anywhere else."""
+        if self.sig_file is None or not value:
+            return
+        with self.log_lock:
+            if (kind, value) in self.sigs_seen:
+                return
+            self.sigs_seen.add((kind, value))
+            self.sig_file.write("%s\t%s\n" % (kind, value))
+            self.sig_file.flush()
 
     # -- throttling and nonces ------------------------------------------------
     def over_rate(self, key, rate, t):
@@ -1243,6 +1275,7 @@ class Tencent:
         cred = parts.get("Credential", "").split("/")
         signed = parts.get("SignedHeaders", "").split(";")
         sig = parts.get("Signature", "")
+        sim_log_signature(h, "tc3", sig)
         if len(cred) != 4 or cred[3] != "tc3_request" or not sig:
             return self.err(call, "AuthFailure.SignatureFailure", "The Authorization header is malformed.")
         ts_s = hd.get("X-TC-Timestamp")
@@ -1394,6 +1427,7 @@ class Huawei:
             parts[k] = v
         signed = parts.get("SignedHeaders", "").split(";")
         sig = parts.get("Signature", "")
+        sim_log_signature(h, "sdk-hmac", sig)
         sdk_date = hd.get("X-Sdk-Date")
         try:
             ts = datetime.datetime.strptime(sdk_date or "", "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
@@ -1536,6 +1570,7 @@ class Alibaba:
 
     def verify(self, fleet, call, h, body, now):
         p = call.params
+        sim_log_signature(h, "rpc-v1", p.get("Signature"))
         try:
             ts = datetime.datetime.strptime(p["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
         except ValueError:
@@ -1627,6 +1662,13 @@ MALFORMED = {
 
 def sim_nonce_used(h, key_id, nonce):
     return h.server.sim.nonce_used(key_id, nonce, time.time())
+
+
+def sim_log_signature(h, kind, value):
+    # The verifiers also run outside a server (the self-test's fake handler).
+    log = getattr(h.server.sim, "log_signature", None)
+    if log is not None:
+        log(kind, value)
 
 
 TENCENT, HUAWEI, ALIBABA = Tencent(), Huawei(), Alibaba()
@@ -1846,6 +1888,13 @@ class Handler(BaseHTTPRequestHandler):
         if sc == "malformed":
             rid = _req_id()
             return Resp(200, MALFORMED[prov.name] % rid.encode(), headers=[("X-Request-Id", rid)]), sc
+        if sc == "raw":
+            rid = _req_id()
+            data = (base64.b64decode(inst["raw_body_b64"]) if "raw_body_b64" in inst
+                    else inst["raw_body"].encode("utf-8"))
+            return Resp(int(inst.get("http_status", 200)), data,
+                        inst.get("content_type", "application/json;charset=utf-8"),
+                        headers=[("X-Request-Id", rid)]), sc
         return prov.answer(sim, call, inst, rt, sc), sc
 
     def fault(self, prov, call, fault, t, url):
@@ -1937,6 +1986,11 @@ class Handler(BaseHTTPRequestHandler):
             sim.log(rec)
             self.send(Resp(200, entry.data, entry.ctype), stop_after=len(entry.data) // 2)
             return
+        if inst.get("file_stall_s"):
+            rec["fault"] = "stall"
+            sim.log(rec)
+            self.send_stalled(entry, float(inst["file_stall_s"]))
+            return
         sim.log(rec)
         self.send(Resp(200, entry.data, entry.ctype))
 
@@ -1946,6 +2000,19 @@ class Handler(BaseHTTPRequestHandler):
                 "<Resource>%s</Resource><RequestId>%s</RequestId><HostId>%s</HostId></Error>\n" % (
                     xml_escape(code), xml_escape(msg), xml_escape(url.path), rid, "127.0.0.1"))
         return Resp(status, body.encode("utf-8"), "application/xml", code, [("X-Request-Id", rid)])
+
+    def send_stalled(self, entry, seconds):
+        """Half the file, a pause of `seconds` (at most HANG_MAX_S), the rest."""
+        half = len(entry.data) // 2
+        self.send_response(200)
+        self.send_header("Content-Type", entry.ctype)
+        self.send_header("Content-Length", str(len(entry.data)))
+        self.end_headers()
+        self.wfile.write(entry.data[:half])
+        self.wfile.flush()
+        if self.server.sim.stop.wait(min(seconds, HANG_MAX_S)):
+            raise Closed()
+        self.wfile.write(entry.data[half:])
 
     def send_huge(self):
         self.send_response(200)
@@ -2029,6 +2096,8 @@ def parse_args(argv):
                    help="exit after this many seconds (0: never); a guard for test scripts")
     p.add_argument("--validate", action="store_true", help="check the fleet file and exit")
     p.add_argument("--verbose", action="store_true", help="access log and errors on stderr")
+    p.add_argument("--log-signatures-to", metavar="FILE",
+                   help="append every request and link signature seen (leak tests only)")
     a = p.parse_args(argv)
     if not a.validate and not a.state_dir:
         p.error("--state-dir is required")
