@@ -393,3 +393,23 @@ bool provider_has_credentials(const struct credentials *c)
 {
 	return c && c->id && *c->id && c->secret && *c->secret;
 }
+
+int provider_check_request(const struct instance *in, const char *cloud, bool call_supported,
+                           enum api_call call, const struct credentials *cred, char **err)
+{
+	if (!call_supported) {
+		*err = xasprintf("%s: %s has no %s call for service %s", in->name, cloud,
+		                 call == CALL_STATUS ? "status" : "certificate-link",
+		                 service_kind_name(in->service));
+		return -1;
+	}
+	if (!provider_has_credentials(cred)) {
+		*err = xasprintf("%s: no credentials for account %s", in->name, in->account->name);
+		return -1;
+	}
+	if (!in->region || !*in->region || !in->id || !*in->id) {
+		*err = xasprintf("%s: region and id are required", in->name);
+		return -1;
+	}
+	return 0;
+}

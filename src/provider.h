@@ -151,6 +151,10 @@ char *provider_url_authority(const char *url);
 bool provider_url_expires(const char *url, time_t *out);
 /* True when id and secret are both set and not empty. */
 bool provider_has_credentials(const struct credentials *c);
+/* The checks every build_request starts with: the call exists for the
+ * service, keys are there, region and id are set. 0, or -1 with *err. */
+int provider_check_request(const struct instance *in, const char *cloud, bool call_supported,
+                           enum api_call call, const struct credentials *cred, char **err);
 
 /* Append a header (copies of both strings). */
 void http_request_add_header(struct http_request *r, const char *name, const char *value);

@@ -120,22 +120,12 @@ static int huawei_build_request(const struct instance *in, enum api_call call,
 	char *base, *path;
 
 	memset(out, 0, sizeof(*out));
-	if (!huawei_supports(in->service)) {
-		*err = xasprintf("%s: Huawei Cloud has no service %s", in->name,
-		                 service_kind_name(in->service));
+	if (provider_check_request(in, "Huawei Cloud", huawei_supports(in->service), call, cred,
+	                           err) != 0)
 		return -1;
-	}
-	if (!provider_has_credentials(cred)) {
-		*err = xasprintf("%s: no credentials for account %s", in->name, in->account->name);
-		return -1;
-	}
 	if (!project) {
 		*err = xasprintf("no project_id for %s (set it on the instance or account %s)",
 		                 in->name, in->account->name);
-		return -1;
-	}
-	if (!in->region || !*in->region || !in->id || !*in->id) {
-		*err = xasprintf("%s: region and id are required", in->name);
 		return -1;
 	}
 

@@ -119,20 +119,9 @@ static int tencent_build_request(const struct instance *in, enum api_call call,
 	char *base;
 
 	memset(out, 0, sizeof(*out));
-	if (call != CALL_STATUS || !tencent_supports(in->service)) {
-		*err = xasprintf("%s: Tencent Cloud has no %s call for service %s", in->name,
-		                 call == CALL_STATUS ? "status" : "certificate-link",
-		                 service_kind_name(in->service));
+	if (provider_check_request(in, "Tencent Cloud", call == CALL_STATUS && tencent_supports(in->service),
+	                           call, cred, err) != 0)
 		return -1;
-	}
-	if (!provider_has_credentials(cred)) {
-		*err = xasprintf("%s: no credentials for account %s", in->name, in->account->name);
-		return -1;
-	}
-	if (!in->region || !*in->region || !in->id || !*in->id) {
-		*err = xasprintf("%s: region and id are required", in->name);
-		return -1;
-	}
 
 	strbuf_adds(&body, pg ? "{\"DBInstanceId\":" : "{\"InstanceId\":");
 	json_quote(&body, in->id);
