@@ -5,12 +5,14 @@
  * way tlsfleet does (share handle, MAXCONNECTS = c + 8, HTTP/2 over TLS when
  * the server offers it) and does no other work.
  *
- *   refclient [-c N] [-m plain|sign] [-r ROUNDS] [-p PORT] --ca FILE FLEET.tsv
+ *   refclient [-c N] [-m plain|sign] [-s] [-r ROUNDS] -p PORT -a CA FLEET.tsv
  *
  * -m plain: fixed headers, no signing, bodies ignored (the bare multi loop).
  * -m sign:  every request signed as the provider wants it (TC3, APIG, RPC V1
  *           through tlsfleet's src/sign.c) and every answer parsed with cJSON
  *           and one field read: DESIGN §7's "with signing and parsing".
+ * -s:       trust the system CA bundle plus CA (added to each TLS context),
+ *           as tlsfleet does with ca_file; without -s only CA is trusted.
  * Prints one line: mode, n, c, wall seconds, requests/s, CPU µs per request
  * (getrusage of this process), failures. Exit 1 when any request failed.
  *
@@ -21,7 +23,9 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +54,29 @@ static int sign_mode;
 static const char *base_url;
 static char host[64];
 static long parsed_ok, failures;
+static STACK_OF(X509) *extra_ca;
+
+static CURLcode add_extra_ca(CURL *easy, void *sslctx, void *ud)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store((SSL_CTX *)sslctx);
+
+	for (int i = 0; i < sk_X509_num(extra_ca); i++)
+		X509_STORE_add_cert(store, sk_X509_value(extra_ca, i));
+	return CURLE_OK;
+}
+
+static void load_extra_ca(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	X509 *c;
+
+	if (!fp)
+		die(2, "cannot open %s", path);
+	extra_ca = sk_X509_new_null();
+	while ((c = PEM_read_X509(fp, NULL, NULL, NULL)))
+		sk_X509_push(extra_ca, c);
+	fclose(fp);
+}
 
 static double now_s(void)
 {
@@ -265,25 +292,29 @@ int main(int argc, char **argv)
 	long conc = 64, rounds = 1, port = 0;
 	const char *ca = NULL, *tsv = NULL;
 	int opt;
+	bool system_store = false;
 
-	while ((opt = getopt(argc, argv, "c:m:r:p:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:m:r:p:a:s")) != -1) {
 		switch (opt) {
 		case 'c': conc = atol(optarg); break;
 		case 'm': sign_mode = strcmp(optarg, "sign") == 0; break;
 		case 'r': rounds = atol(optarg); break;
 		case 'p': port = atol(optarg); break;
 		case 'a': ca = optarg; break;
+		case 's': system_store = true; break;
 		default:
-			fprintf(stderr, "usage: refclient [-c N] [-m plain|sign] [-r ROUNDS] -p PORT -a CA FLEET.tsv\n");
+			fprintf(stderr, "usage: refclient [-c N] [-m plain|sign] [-s] [-r ROUNDS] -p PORT -a CA FLEET.tsv\n");
 			return 2;
 		}
 	}
 	if (optind + 1 != argc || !port || !ca || conc < 1) {
-		fprintf(stderr, "usage: refclient [-c N] [-m plain|sign] [-r ROUNDS] -p PORT -a CA FLEET.tsv\n");
+		fprintf(stderr, "usage: refclient [-c N] [-m plain|sign] [-s] [-r ROUNDS] -p PORT -a CA FLEET.tsv\n");
 		return 2;
 	}
 	tsv = argv[optind];
 	snprintf(host, sizeof(host), "127.0.0.1:%ld", port);
+	if (system_store)
+		load_extra_ca(ca);
 	base_url = xasprintf("https://%s", host);
 
 	double t0 = now_s();
@@ -306,7 +337,11 @@ int main(int argc, char **argv)
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &slots[i]);
 		curl_easy_setopt(c, CURLOPT_SHARE, share);
-		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+		if (system_store) {
+			curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, add_extra_ca);
+		} else {
+			curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+		}
 		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
 		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
@@ -351,8 +386,8 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
 	             ru.ru_stime.tv_usec / 1e6;
-	printf("refclient mode=%s n=%zu c=%ld wall_s=%.3f req_s=%.0f cpu_us_per_req=%.1f failures=%ld\n",
-	       sign_mode ? "sign" : "plain", total, conc, wall, total / wall, cpu * 1e6 / total, failures);
+	printf("refclient mode=%s%s n=%zu c=%ld wall_s=%.3f req_s=%.0f cpu_us_per_req=%.1f failures=%ld\n",
+	       sign_mode ? "sign" : "plain", system_store ? "+system-ca" : "", total, conc, wall, total / wall, cpu * 1e6 / total, failures);
 	for (long i = 0; i < conc; i++) {
 		clear(&slots[i]);
 		strbuf_free(&slots[i].body);

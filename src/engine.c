@@ -491,7 +491,11 @@ static bool prepare_api(struct engine *e, struct job *j, struct transfer *x)
 	char nonce[37];
 	char *err = NULL;
 
-	make_nonce(nonce);
+	/* Only Alibaba's signature takes a nonce; RAND_bytes is not free. */
+	if (a->provider == PROVIDER_ALIBABA)
+		make_nonce(nonce);
+	else
+		nonce[0] = '\0';
 	ctx.now = time(NULL);
 	ctx.nonce = nonce;
 	enum api_call call = j->kind == JOB_CERT_LINK ? CALL_CERT_LINK : CALL_STATUS;
@@ -504,9 +508,16 @@ static bool prepare_api(struct engine *e, struct job *j, struct transfer *x)
 		return false;
 	}
 	for (size_t i = 0; i < x->req.n_headers; i++) {
-		char *line = xasprintf("%s: %s", x->req.headers[i].name, x->req.headers[i].value);
+		/* curl copies the line: build it on the stack when it fits. */
+		const char *name = x->req.headers[i].name, *value = x->req.headers[i].value;
+		size_t nl = strlen(name), vl = strlen(value);
+		char small[512], *line = nl + vl + 3 <= sizeof(small) ? small : xmalloc(nl + vl + 3);
+		memcpy(line, name, nl);
+		memcpy(line + nl, ": ", 2);
+		memcpy(line + nl + 2, value, vl + 1);
 		x->headers = curl_slist_append(x->headers, line);
-		free(line);
+		if (line != small)
+			free(line);
 	}
 	/* curl would add an unsigned "Expect:" or form content type of its own. */
 	x->headers = curl_slist_append(x->headers, "Expect:");

@@ -267,6 +267,84 @@ const char *provider_json_type(const cJSON *j)
 	return "invalid";
 }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when there is
+ * none: no overlong forms, surrogates or code points past U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	static const unsigned long min_cp[4] = {0, 0x80, 0x800, 0x10000};
+	unsigned long cp;
+	size_t need;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (need >= n)
+		return 0;
+	for (size_t k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min_cp[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+/* s with every byte that starts no valid UTF-8 sequence replaced by
+ * U+FFFD (allocated by cJSON), or NULL when s is valid as it is. */
+static char *utf8_repaired(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), bad = 0, k;
+	char *out, *o;
+
+	for (size_t i = 0; i < len; i += k ? k : 1)
+		if (!(k = utf8_seq(u + i, len - i)))
+			bad++;
+	if (!bad)
+		return NULL;
+	out = o = cJSON_malloc(len + 2 * bad + 1);
+	if (!out)
+		die(70, "out of memory");
+	for (size_t i = 0; i < len; i += k ? k : 1) {
+		if ((k = utf8_seq(u + i, len - i))) {
+			memcpy(o, s + i, k);
+			o += k;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* cJSON passes any byte through: an answer's invalid UTF-8 would reach
+ * the JSON and CSV reports (making them invalid) and the state file. */
+static void json_repair_utf8(cJSON *node)
+{
+	for (cJSON *c = node; c; c = c->next) {
+		char *fixed;
+		if (c->string && !(c->type & cJSON_StringIsConst) && (fixed = utf8_repaired(c->string))) {
+			cJSON_free(c->string);
+			c->string = fixed;
+		}
+		if (cJSON_IsString(c) && c->valuestring && (fixed = utf8_repaired(c->valuestring))) {
+			cJSON_free(c->valuestring);
+			c->valuestring = fixed;
+		}
+		if (c->child)
+			json_repair_utf8(c->child); /* cJSON's nesting limit bounds the depth */
+	}
+}
+
 cJSON *provider_parse_object(const struct http_response *resp, struct provider_result *r)
 {
 	cJSON *j;
@@ -281,7 +359,9 @@ cJSON *provider_parse_object(const struct http_response *resp, struct provider_r
 		provider_result_invalid(r, resp->status, "body: empty (HTTP %ld)", resp->status);
 		return NULL;
 	}
-	j = cJSON_ParseWithLengthOpts(resp->body, len, &end, false);
+	/* A NUL byte is never valid JSON, but cJSON skips it as white space
+	 * and ends strings at it. */
+	j = memchr(resp->body, '\0', len) ? NULL : cJSON_ParseWithLengthOpts(resp->body, len, &end, false);
 	/* cJSON stops after the first value: anything but space after it
 	 * means the answer is not one JSON document. */
 	if (j) {
@@ -305,6 +385,7 @@ cJSON *provider_parse_object(const struct http_response *resp, struct provider_r
 		cJSON_Delete(j);
 		return NULL;
 	}
+	json_repair_utf8(j->child);
 	return j;
 }
 

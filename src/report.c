@@ -30,11 +30,17 @@ static cJSON *str_or_null(const char *s)
 
 static cJSON *time_or_null(time_t t)
 {
-	char buf[21];
+	/* A refresh stamps thousands of instances with the same second: keep
+	 * the last one formatted. */
+	static time_t last = TIME_NONE;
+	static char buf[21];
 
 	if (t == TIME_NONE)
 		return cJSON_CreateNull();
-	timefmt_iso_utc(t, buf);
+	if (t != last) {
+		timefmt_iso_utc(t, buf);
+		last = t;
+	}
 	return cJSON_CreateString(buf);
 }
 
@@ -59,7 +65,27 @@ static void redact_urls(cJSON *node)
 	}
 }
 
-cJSON *report_instance_json(const struct fleet *f, const struct instance *in, time_t now)
+/* True when redact_urls() would change something under node. */
+static bool has_url_query(const cJSON *node)
+{
+	for (const cJSON *c = node ? node->child : NULL; c; c = c->next) {
+		if (cJSON_IsString(c) && c->valuestring && strstr(c->valuestring, "://") &&
+		    strchr(c->valuestring, '?'))
+			return true;
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && has_url_query(c))
+			return true;
+	}
+	return false;
+}
+
+enum status_mode {
+	STATUS_COPY,      /* an independent copy (report_instance_json's callers keep it) */
+	STATUS_BORROW,    /* a reference to the model's tree when nothing needs redacting:
+	                   * only for an object printed and deleted at once */
+	STATUS_NONE,      /* left out (CSV has no column for it) */
+};
+
+static cJSON *instance_json(const struct instance *in, time_t now, enum status_mode mode)
 {
 	const struct instance_status *st = &in->st;
 	cJSON *o = cJSON_CreateObject();
@@ -67,7 +93,6 @@ cJSON *report_instance_json(const struct fleet *f, const struct instance *in, ti
 	long days = 0;
 	char *url = url_redact(st->cert_url);
 
-	(void)f;
 	cJSON_AddStringToObject(o, "name", in->name);
 	cJSON_AddStringToObject(o, "account", in->account->name);
 	cJSON_AddStringToObject(o, "provider", provider_kind_name(in->account->provider));
@@ -92,7 +117,11 @@ cJSON *report_instance_json(const struct fleet *f, const struct instance *in, ti
 	cJSON_AddItemToObject(addr, "port", int_or_null(st->addr.port, st->addr.port >= 0));
 	cJSON_AddItemToObject(addr, "domain", str_or_null(st->addr.domain));
 
-	if (st->provider_status) {
+	if (st->provider_status && mode == STATUS_BORROW && cJSON_IsObject(st->provider_status) &&
+	    !has_url_query(st->provider_status)) {
+		/* Printing a 100k fleet must not copy every answer tree. */
+		cJSON_AddItemReferenceToObject(o, "provider_status", st->provider_status);
+	} else if (st->provider_status && mode != STATUS_NONE) {
 		cJSON *ps = cJSON_Duplicate(st->provider_status, 1);
 		redact_urls(ps);
 		cJSON_AddItemToObject(o, "provider_status", ps);
@@ -137,18 +166,34 @@ cJSON *report_instance_json(const struct fleet *f, const struct instance *in, ti
 	return o;
 }
 
+cJSON *report_instance_json(const struct fleet *f, const struct instance *in, time_t now)
+{
+	(void)f;
+	return instance_json(in, now, STATUS_COPY);
+}
+
 static void list_json(FILE *out, const struct fleet *f, time_t now)
 {
-	/* Printed one object at a time: a 100k fleet never needs one tree. */
+	/* Printed one object at a time into one reused buffer: a 100k fleet
+	 * never needs one tree, nor a malloc per printed object. */
+	size_t cap = 4096;
+	char *buf = xmalloc(cap);
+
 	fputs("[", out);
 	for (size_t i = 0; i < f->n_instances; i++) {
-		cJSON *o = report_instance_json(f, &f->instances[i], now);
-		char *text = cJSON_Print(o);
+		cJSON *o = instance_json(&f->instances[i], now, STATUS_BORROW);
+		/* cJSON asks for 5 bytes more than it prints; grow until it fits. */
+		while (!cJSON_PrintPreallocated(o, buf, (int)cap, 1)) {
+			if (cap > (size_t)1 << 30)
+				die(70, "a report entry does not fit in 1 GiB");
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
 		fputs(i ? ",\n" : "\n", out);
-		fputs(text, out);
-		free(text);
+		fputs(buf, out);
 		cJSON_Delete(o);
 	}
+	free(buf);
 	fputs(f->n_instances ? "\n]\n" : "]\n", out);
 }
 
@@ -218,7 +263,7 @@ static void list_csv(FILE *out, const struct fleet *f, time_t now)
 		fprintf(out, "%s%s", c ? "," : "", csv_columns[c]);
 	fputs("\r\n", out);
 	for (size_t i = 0; i < f->n_instances; i++) {
-		cJSON *o = report_instance_json(f, &f->instances[i], now);
+		cJSON *o = instance_json(&f->instances[i], now, STATUS_NONE);
 		for (size_t c = 0; c < ncol; c++) {
 			if (c)
 				fputc(',', out);
@@ -281,6 +326,12 @@ static int text_width(const char *s)
 	wchar_t wc;
 	size_t n, len = strlen(s);
 
+	/* Printable ASCII is one column a byte, without a trip through the
+	 * locale per character. */
+	for (n = 0; n < len && (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f; n++)
+		;
+	if (n == len)
+		return (int)len;
 	memset(&mb, 0, sizeof(mb));
 	while (len && (n = mbrtowc(&wc, s, len, &mb)) != 0) {
 		if (n == (size_t)-1 || n == (size_t)-2) {
@@ -347,6 +398,7 @@ static void list_table(FILE *out, const struct fleet *f, time_t now)
 	                                         "CA EXPIRES", "ADDRESS", "ERROR"};
 	int width[NCOLS];
 	char **cells = xcalloc(f->n_instances * NCOLS + 1, sizeof(char *));
+	int *widths = xcalloc(f->n_instances * NCOLS + 1, sizeof(int));
 
 	for (int c = 0; c < NCOLS; c++)
 		width[c] = (int)strlen(heads[c]);
@@ -357,6 +409,7 @@ static void list_table(FILE *out, const struct fleet *f, time_t now)
 			if (w > width[c])
 				width[c] = w;
 			cells[i * NCOLS + c] = cell;
+			widths[i * NCOLS + c] = w;
 		}
 	}
 	for (int c = 0; c < NCOLS; c++)
@@ -365,14 +418,17 @@ static void list_table(FILE *out, const struct fleet *f, time_t now)
 	for (size_t i = 0; i < f->n_instances; i++) {
 		for (int c = 0; c < NCOLS; c++) {
 			char *cell = cells[i * NCOLS + c];
-			fprintf(out, "%s%s", c ? "  " : "", cell);
+			if (c)
+				fputs("  ", out);
+			fputs(cell, out);
 			if (c < NCOLS - 1)
-				for (int pad = width[c] - text_width(cell); pad > 0; pad--)
+				for (int pad = width[c] - widths[i * NCOLS + c]; pad > 0; pad--)
 					fputc(' ', out);
 			free(cell);
 		}
 		fputc('\n', out);
 	}
+	free(widths);
 	free(cells);
 }
 

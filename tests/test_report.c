@@ -162,6 +162,35 @@ static void test_csv_quoting(void)
 	fleet_free(&f);
 }
 
+/* Found by fuzzing (tests/fuzz/corpus/textsafe): lead bytes F5..FF,
+ * overlong forms, surrogates and code points past U+10FFFF went through
+ * to the terminal as they were. */
+static void test_sanitize(void)
+{
+	static const struct {
+		const char *in, *want, *name;
+	} cases[] = {
+		{"plain", "plain", "ASCII kept"},
+		{"\xe8\x85\xbe\xe8\xae\xaf \xc2\xa0 \xf0\x9f\x94\x92", "\xe8\x85\xbe\xe8\xae\xaf \xc2\xa0 \xf0\x9f\x94\x92",
+		 "valid UTF-8 kept"},
+		{"a\x1b[31m\x7f\tb", "a?[31m??b", "C0 controls and DEL"},
+		{"\xc2\x85\xc2\x9f", "????", "C1 controls"},
+		{"\xf8\x88\x80\x80\x80", "?????", "lead byte F8"},
+		{"\xff\xbf\xbf", "???", "lead byte FF"},
+		{"\xe0\x80\xaf", "???", "overlong 3-byte"},
+		{"\xf0\x80\x80\xaf", "????", "overlong 4-byte"},
+		{"\xed\xa0\x80", "???", "surrogate"},
+		{"\xf4\x90\x80\x80", "????", "past U+10FFFF"},
+		{"end\xe8\x85", "end??", "truncated sequence"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = report_sanitize(cases[i].in);
+		is_str(got, cases[i].want, cases[i].name);
+		free(got);
+	}
+}
+
 static void test_check(void)
 {
 	struct fleet f = {0};
@@ -245,6 +274,7 @@ int main(void)
 {
 	test_json();
 	test_csv_quoting();
+	test_sanitize();
 	test_check();
 	return done_testing();
 }

@@ -1052,6 +1052,19 @@ static void test_statefile(void)
 	err = NULL;
 	fleet_free(&g);
 
+	/* Found by fuzzing (tests/fuzz/corpus/statefile): a download size no
+	 * long long holds was converted anyway (undefined; it came back as a
+	 * negative size the next load refused). */
+	spew(bad, "{\"version\": 1, \"instances\": {\"orders-cache\": {\"instance_id\": \"crs-2btr9ryn\","
+	          " \"download\": {\"path\": \"/p\", \"size\": 1e300, \"at\": null, \"sha256\":"
+	          " \"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"}}}}");
+	fleet_init(&g, 3, names, ids);
+	is_int(statefile_load(&g, bad, &err), -1, "download size past 2^53 is a damaged entry");
+	ok(g.instances[0].st.download == NULL, "and is not taken in");
+	free(err);
+	err = NULL;
+	fleet_free(&g);
+
 	spew(bad, "{\"version\": 1, \"instances\": {"
 	          "\"orders-cache\": {\"instance_id\": \"crs-2btr9ryn\", \"ca_certs\": "
 	          "[{\"subject\": \"CN=x\", \"issuer\": \"CN=x\", \"not_after\": \"2030-01-01T00:00:00Z\","
