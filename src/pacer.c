@@ -9,6 +9,10 @@ void pacer_init(struct pacer *p, double rate)
 	 * one-second window, so a fractional rate above 1 paces at its floor. */
 	double per_window = p->rate >= 1 ? (double)(long)p->rate : p->rate;
 	p->interval_ns = p->rate > 0 ? (int64_t)(PACER_MARGIN / per_window * 1e9 + 0.5) : 0;
+	/* Rounded up: never below the floor. */
+	p->min_interval_ns = p->rate > 0 ? (int64_t)(PACER_MIN_MARGIN / per_window * 1e9) + 1 : 0;
+	if (p->min_interval_ns > p->interval_ns)
+		p->min_interval_ns = p->interval_ns;
 	p->next_ns = INT64_MIN;
 }
 
@@ -18,9 +22,19 @@ bool pacer_try_take(struct pacer *p, int64_t now_ns)
 		return true;
 	if (now_ns < p->next_ns)
 		return false;
-	/* Space from the actual start, not the planned one: a late wake-up
-	 * must not let the next start come sooner than one interval after. */
-	p->next_ns = now_ns + p->interval_ns;
+	/* A busy key keeps to its planned grid, so wake-ups that come a
+	 * little late (timers round up to the millisecond; the scheduler adds
+	 * its own) do not add up over 600 requests; the next start still
+	 * comes at least min_interval after this one, so no second holds more
+	 * than the rate. A key that was idle starts a new grid from now. */
+	bool busy = p->next_ns != INT64_MIN && now_ns - p->next_ns < p->interval_ns;
+	int64_t next = now_ns + p->interval_ns;
+	if (busy) {
+		next = p->next_ns + p->interval_ns;
+		if (next < now_ns + p->min_interval_ns)
+			next = now_ns + p->min_interval_ns;
+	}
+	p->next_ns = next;
 	return true;
 }
 

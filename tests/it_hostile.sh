@@ -13,7 +13,7 @@ require_sim
 . "$top_srcdir/tests/data/reliability/screen.sh"
 
 TINY="$WORK/tiny"
-trap 'stop_tmux; umount "$TINY" 2>/dev/null; cleanup' EXIT
+trap 'stop_tmux; umount "$TINY" 2>/dev/null; keep_work; cleanup' EXIT
 
 # clean FILE KIND: the file is valid UTF-8 without any terminal control:
 # no C0 control but newline (and tab in JSON, CR in CSV), no DEL, no C1.

@@ -8,3 +8,12 @@ if [ -n "${PYTHON3:-}" ]; then
 	[ -n "$real_python" ] && [ -x "$real_python" ] && PYTHON3=$real_python
 	unset real_python
 fi
+
+# TLSFLEET_TEST_KEEP=DIR keeps a copy of the test's scratch directory (its
+# outputs, screens, simulator logs) as DIR/<test name>, for reading later.
+keep_work() {
+	[ -n "${TLSFLEET_TEST_KEEP:-}" ] || return 0
+	mkdir -p "$TLSFLEET_TEST_KEEP" && rm -rf "$TLSFLEET_TEST_KEEP/$(basename "$0" .sh)" &&
+		cp -a "$WORK" "$TLSFLEET_TEST_KEEP/$(basename "$0" .sh)" 2>/dev/null
+	return 0
+}

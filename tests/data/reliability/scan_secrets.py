@@ -8,8 +8,8 @@ Needles: every secret key and token of the fleet's accounts; every value
 listed in EXTRA (one per line: secrets the test made up on top, such as
 wrong keys); the marker "SECRETCANARY" that all of them carry; every
 signature the simulator saw or handed out (SIGS, --log-signatures-to),
-whole, percent-encoded, and its first 16 characters (a cut-off column
-would still show those); and the telltale strings of signed requests and
+whole, percent-encoded, and any 16 characters of it in a row (a cut-off
+column or a wrapped line would still show those); and the telltale strings of signed requests and
 presigned links ("Signature=", "TC3-HMAC", "SDK-HMAC", "?sign=", ...).
 Key ids (they carry "IDCANARY") are not secret; where they show up is
 only reported.
@@ -27,6 +27,8 @@ fleet_path, sigs_path, extra_path = sys.argv[1:4]
 paths = sys.argv[4:]
 
 needles = {}    # bytes -> kind
+WINDOW = 16
+windows = {}    # every WINDOW-byte piece of a signature -> kind
 
 
 def add(value, kind):
@@ -51,9 +53,10 @@ if os.path.exists(sigs_path):
         if not sig:
             continue
         n_sigs += 1
-        add(sig, "%s signature" % kind)
-        add(quote(sig, safe=""), "%s signature, percent-encoded" % kind)
-        add(sig[:16], "%s signature, first 16 characters" % kind)
+        for form in (sig, quote(sig, safe="")):
+            b = form.encode("utf-8")
+            for i in range(len(b) - WINDOW + 1):
+                windows.setdefault(b[i:i + WINDOW], "%s signature (16 characters of it)" % kind)
 for s in ("Signature=", "TC3-HMAC", "SDK-HMAC", "?sign=", "&sign=", "SecurityToken=",
           "X-TC-Token", "X-Security-Token", "Authorization:"):
     add(s, "the string %r" % s)
@@ -74,10 +77,16 @@ for root in paths:
             for needle, kind in needles.items():
                 if needle in data:
                     hits.append("%s: %s" % (p, kind))
+            seen = set()
+            for i in range(len(data) - WINDOW + 1):
+                kind = windows.get(data[i:i + WINDOW])
+                if kind and kind not in seen:
+                    seen.add(kind)
+                    hits.append("%s: %s at byte %d" % (p, kind, i))
             if any(i.encode() in data for i in ids):
                 id_files.add(p)
 for h in sorted(hits):
     print("LEAK %s" % h)
-print("# scanned %d files, %d bytes, for %d needles (%d signatures); key ids seen in %d files"
-      % (n_files, n_bytes, len(needles), n_sigs, len(id_files)))
+print("# scanned %d files, %d bytes, for %d strings and %d signatures (%d pieces of 16); key ids seen in %d files"
+      % (n_files, n_bytes, len(needles), n_sigs, len(windows), len(id_files)))
 sys.exit(1 if hits else 0)

@@ -5,7 +5,8 @@
 #
 # The pane runs a small script that records the terminal's settings
 # (stty -g) before tlsfleet starts and after it ends, prints the exit code
-# and whether the settings came back, then keeps the pane open.
+# and whether the settings came back, reads one typed line (echoed by the
+# terminal, then printed as READ=...), then keeps the pane open.
 
 : "${TMUX_BIN:=$(command -v tmux || true)}"
 SOCK="tlsfleet-rel-$$"
@@ -31,6 +32,8 @@ code=\$?
 after=\$(stty -g)
 [ "\$before" = "\$after" ] && tty_state=restored || tty_state=CHANGED
 echo "TLSFLEET_EXIT=\$code TTY=\$tty_state"
+# Typed text shows again only if the terminal echoes: tests type a line.
+read -r line && echo "READ=\$line"
 exec sleep 900
 RUN
 	chmod +x "$WORK/run.sh"
