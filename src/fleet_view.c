@@ -16,6 +16,7 @@ struct fleet_view_key {
 	int64_t expiry;     /* CA expiry, or INT64_MAX when unknown */
 	int64_t age;        /* -refreshed_at, or INT64_MAX when never */
 	const char *addr;   /* borrowed from the model, or NULL */
+	char *addr_low;     /* lowercase copy of addr (owned), or NULL */
 	uint8_t state;
 	bool problem;
 };
@@ -127,6 +128,8 @@ static void key_status(struct fleet_view_key *k, const struct fleet *f,
 	k->age = in->st.refreshed_at == TIME_NONE ? INT64_MAX : -(int64_t)in->st.refreshed_at;
 	k->addr = in->st.addr.host && *in->st.addr.host ? in->st.addr.host :
 	          in->st.addr.ip && *in->st.addr.ip ? in->st.addr.ip : NULL;
+	free(k->addr_low);
+	k->addr_low = k->addr ? lower_dup(k->addr) : NULL;
 	k->problem = fleet_view_is_problem(f, in, now);
 }
 
@@ -145,8 +148,10 @@ void fleet_view_init(struct fleet_view *v, const struct fleet *f)
 
 void fleet_view_free(struct fleet_view *v)
 {
-	for (size_t i = 0; v->keys && i < v->f->n_instances; i++)
+	for (size_t i = 0; v->keys && i < v->f->n_instances; i++) {
 		free(v->keys[i].hay);
+		free(v->keys[i].addr_low);
+	}
 	free(v->keys);
 	for (int s = 0; s < SORT_COUNT; s++)
 		free(v->rank[s]);
@@ -217,11 +222,6 @@ bool fleet_view_dirty(const struct fleet_view *v)
 {
 	return v->dirty;
 }
-
-/* qsort has no context argument: the address comparator reads this. One
- * view is sorted at a time (single thread), so a file-scope pointer is
- * enough. */
-static const struct fleet_view *sort_view;
 
 struct rank_item {
 	const char *low;    /* lowercase, ends at '\n' */
@@ -294,27 +294,115 @@ static uint32_t *build_rank(const struct fleet_view *v, enum view_sort s)
 	return rank;
 }
 
-/* The address column has no numeric key: compared as text. */
-static int cmp_address(const void *a, const void *b)
-{
-	const struct fleet_view *v = sort_view;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	const char *ax = v->keys[x].addr, *ay = v->keys[y].addr;
-	int c;
+/* The address column has no numeric key: it sorts as text with a
+ * multikey quicksort (Bentley & Sedgewick) over the lowercase copies, which
+ * compares each shared prefix once instead of once per comparison: 100k
+ * addresses that all start "redis-..." sort in milliseconds, not in the
+ * 100 ms of qsort + strcasecmp. */
+struct addr_item {
+	const char *low;
+	const char *orig;
+	size_t index;
+};
 
-	/* Unknown values stay last in both directions. */
-	if (!ax || !ay) {
-		c = !ax - !ay;
-	} else {
-		c = strcasecmp(ax, ay);
-		if (c == 0)
-			c = strcmp(ax, ay);
-		if (v->descending)
-			c = -c;
+static unsigned char addr_char(const struct addr_item *it, size_t depth)
+{
+	return (unsigned char)it->low[depth];
+}
+
+static void addr_swap(struct addr_item *a, size_t i, size_t j)
+{
+	struct addr_item t = a[i];
+	a[i] = a[j];
+	a[j] = t;
+}
+
+/* Every item shares its first `depth` characters. */
+static void addr_mkqs(struct addr_item *a, size_t n, size_t depth)
+{
+	while (n > 1) {
+		if (n < 12) {
+			for (size_t i = 1; i < n; i++)
+				for (size_t j = i; j > 0 && strcmp(a[j - 1].low + depth, a[j].low + depth) > 0; j--)
+					addr_swap(a, j - 1, j);
+			return;
+		}
+		/* Median of three characters as the pivot. */
+		unsigned char x = addr_char(&a[0], depth), y = addr_char(&a[n / 2], depth),
+		              z = addr_char(&a[n - 1], depth);
+		unsigned char pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+		/* Three-way partition: [0,lt) below, [lt,gt) equal, [gt,n) above. */
+		size_t lt = 0, i = 0, gt = n;
+		while (i < gt) {
+			unsigned char c = addr_char(&a[i], depth);
+			if (c < pivot)
+				addr_swap(a, lt++, i++);
+			else if (c > pivot)
+				addr_swap(a, i, --gt);
+			else
+				i++;
+		}
+		addr_mkqs(a, lt, depth);
+		addr_mkqs(a + gt, n - gt, depth);
+		if (pivot == 0)
+			return; /* the equal part is equal strings */
+		a += lt;
+		n = gt - lt;
+		depth++;
 	}
-	if (c)
-		return c;
-	return x < y ? -1 : x > y;   /* config order breaks every tie */
+}
+
+static int cmp_addr_ties(const void *a, const void *b)
+{
+	const struct addr_item *x = a, *y = b;
+	int c = strcmp(x->orig, y->orig);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static void reverse_items(struct addr_item *a, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++)
+		addr_swap(a, i, n - 1 - i);
+}
+
+/* Unknown addresses last in both directions; equal addresses in config
+ * order in both directions. */
+static void sort_by_address(struct fleet_view *v)
+{
+	size_t n = v->n_rows, known = 0, unknown = 0;
+	struct addr_item *a = xreallocarray(NULL, n, sizeof(*a));
+	size_t *tail = xreallocarray(NULL, n, sizeof(*tail));
+
+	for (size_t r = 0; r < n; r++) {
+		const struct fleet_view_key *k = &v->keys[v->rows[r]];
+		if (k->addr_low)
+			a[known++] = (struct addr_item){k->addr_low, k->addr, v->rows[r]};
+		else
+			tail[unknown++] = v->rows[r];
+	}
+	addr_mkqs(a, known, 0);
+	/* Runs of the same lowercase address: case, then config order. */
+	for (size_t i = 0, j; i < known; i = j) {
+		for (j = i + 1; j < known && strcmp(a[i].low, a[j].low) == 0; j++)
+			;
+		if (j - i > 1)
+			qsort(a + i, j - i, sizeof(*a), cmp_addr_ties);
+	}
+	if (v->descending) {
+		reverse_items(a, known);
+		/* ...but identical addresses stay in config order. */
+		for (size_t i = 0, j; i < known; i = j) {
+			for (j = i + 1; j < known && strcmp(a[i].orig, a[j].orig) == 0; j++)
+				;
+			reverse_items(a + i, j - i);
+		}
+	}
+	for (size_t i = 0; i < known; i++)
+		v->rows[i] = a[i].index;
+	memcpy(v->rows + known, tail, unknown * sizeof(*tail));
+	free(tail);
+	free(a);
 }
 
 /* Order-preserving map of a signed time into unsigned space. */
@@ -395,9 +483,7 @@ static void sort_rows(struct fleet_view *v)
 	if (n < 2)
 		return;
 	if (v->sort == SORT_ADDRESS) {
-		sort_view = v;
-		qsort(v->rows, n, sizeof(*v->rows), cmp_address);
-		sort_view = NULL;
+		sort_by_address(v);
 		return;
 	}
 	struct keyed *a = xreallocarray(NULL, n, sizeof(*a));

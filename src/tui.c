@@ -105,7 +105,7 @@ static double hist_pct(const struct hist *h, double p)
 }
 
 struct ui_stats {
-	struct hist gap;     /* between two reads of stdin */
+	struct hist gap;     /* busy time between two polls of stdin (startup excluded) */
 	struct hist frame;   /* drawing one frame, doupdate included */
 	double last_input_us;
 };
@@ -725,7 +725,6 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	engine_refresh_all(e);
 	t.round_active = true;
 	t.dirty_all = true;
-	stats.last_input_us = mono_us();
 
 	for (;;) {
 		int sig = ui_signal_taken();
@@ -789,12 +788,13 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 			{.fd = 0, .events = CURL_WAIT_POLLIN},
 			{.fd = ui_signal_fd(), .events = CURL_WAIT_POLLIN},
 		};
+		/* The stall a key press can meet is the time from leaving the
+		 * poll to entering it again: inside it, input wakes us at once. */
+		if (stats.last_input_us > 0)
+			hist_add(&stats.gap, mono_us() - stats.last_input_us);
 		engine_poll(e, fds, fds[1].fd >= 0 ? 2 : 1, (int)wait);
 		ui_signal_drain();
-
-		double now_us = mono_us();
-		hist_add(&stats.gap, now_us - stats.last_input_us);
-		stats.last_input_us = now_us;
+		stats.last_input_us = mono_us();
 		bool quit = false;
 		wint_t wc;
 		int rc;

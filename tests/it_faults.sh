@@ -187,6 +187,7 @@ stop_sim
 # ---- the dashboard during a storm ---------------------------------------------
 if [ -z "$TMUX_BIN" ]; then
 	ok 0 "# SKIP dashboard storm: tmux not found"
+	check "no sanitizer report in any output" sanitizer_clean "$WORK"
 	done_testing
 	exit
 fi
@@ -237,4 +238,5 @@ expect "q quits with 0, terminal settings restored" "TLSFLEET_EXIT=0 TTY=restore
 is "$(alt_screen)" 0 "the alternate screen is left"
 [ -s "$WORK/uistats" ] && diag "UI statistics during the storm: $(grep -v '^#' "$WORK/uistats" | tr '\n' ' ')"
 stop_tmux
+check "no sanitizer report in any output" sanitizer_clean "$WORK"
 done_testing

@@ -263,4 +263,5 @@ else
 fi
 stop_sim
 
+check "no sanitizer report in any output" sanitizer_clean "$WORK"
 done_testing

@@ -226,4 +226,5 @@ check "the scanner finds a planted secret" scan_probe
 cut -f2 "$SIGS" | tail -n 1 | cut -c3-22 >"$WORK/probe/leak"
 check "the scanner finds a planted piece of a signature" scan_probe
 
+check "no sanitizer report in any output" sanitizer_clean "$WORK"
 done_testing

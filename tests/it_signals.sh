@@ -114,6 +114,7 @@ done
 # ---- the dashboard -------------------------------------------------------------
 if [ -z "$TMUX_BIN" ]; then
 	ok 0 "# SKIP dashboard signals: tmux not found"
+	check "no sanitizer report in any output" sanitizer_clean "$WORK"
 	done_testing
 	exit
 fi
@@ -203,4 +204,5 @@ check "the terminal gone, the dashboard exits" wait_for 20 sh -c "! kill -0 $pid
 check "and says why on stderr" grep -q "stopped by signal 1" "$WORK/dash.err"
 stop_tmux
 stop_sim
+check "no sanitizer report in any output" sanitizer_clean "$WORK"
 done_testing

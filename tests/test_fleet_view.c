@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const time_t NOW = 1900000000;   /* 2030-03-17, fixed so days are exact */
@@ -349,8 +350,78 @@ static void test_large(void)
 	fleet_free(&f);
 }
 
+/* The address sort against a plain reference comparator, on addresses
+ * built to collide: shared prefixes, case-only differences, duplicates,
+ * prefixes of each other, unknowns; both directions. */
+static const struct fleet *ref_fleet;
+static bool ref_desc;
+
+static const char *ref_addr(size_t i)
+{
+	const struct address *a = &ref_fleet->instances[i].st.addr;
+
+	return a->host && *a->host ? a->host : a->ip && *a->ip ? a->ip : NULL;
+}
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+	size_t x = *(const size_t *)pa, y = *(const size_t *)pb;
+	const char *ax = ref_addr(x), *ay = ref_addr(y);
+	int c;
+
+	if (!ax || !ay) {
+		c = !ax - !ay;
+	} else {
+		c = strcasecmp(ax, ay);
+		if (c == 0)
+			c = strcmp(ax, ay);
+		if (ref_desc)
+			c = -c;
+	}
+	return c ? c : (x > y) - (x < y);
+}
+
+static void test_address_sort(void)
+{
+	static const char *const parts[] = {"redis-", "Redis-", "r", "10.0.0.", "", "a.b", "A.B", "dcs.example.com"};
+	size_t n = 5000;
+	struct fleet f = make_fleet(n);
+	struct fleet_view v;
+	char host[64], name[32];
+
+	srand(7);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "n%zu", i);
+		set_inst(&f, i, name, 0, SERVICE_REDIS, "r", name);
+		snprintf(host, sizeof(host), "%s%d%s", parts[rand() % 8], rand() % 40,
+		         rand() % 3 ? "" : parts[rand() % 8]);
+		set_status(&f, i, STATE_ENABLED, 100, rand() % 10 ? host : "", 5);
+		if (!*f.instances[i].st.addr.host) {
+			free(f.instances[i].st.addr.host);
+			f.instances[i].st.addr.host = NULL;
+		}
+	}
+	ref_fleet = &f;
+	size_t *want = xcalloc(n, sizeof(*want));
+	fleet_view_init(&v, &f);
+	for (int desc = 0; desc < 2; desc++) {
+		fleet_view_set_sort(&v, SORT_ADDRESS, desc);
+		fleet_view_update(&v, NOW);
+		for (size_t i = 0; i < n; i++)
+			want[i] = i;
+		ref_desc = desc;
+		qsort(want, n, sizeof(*want), ref_cmp);
+		ok(v.n_rows == n && memcmp(v.rows, want, n * sizeof(*want)) == 0,
+		   "address sort matches the reference order (%s)", desc ? "descending" : "ascending");
+	}
+	free(want);
+	fleet_view_free(&v);
+	fleet_free(&f);
+}
+
 int main(void)
 {
+	test_address_sort();
 	test_sorting();
 	test_filter();
 	test_problems();

@@ -17,3 +17,11 @@ keep_work() {
 		cp -a "$WORK" "$TLSFLEET_TEST_KEEP/$(basename "$0" .sh)" 2>/dev/null
 	return 0
 }
+
+# sanitizer_clean DIR...: no AddressSanitizer, LeakSanitizer or UBSan report
+# in any file under DIR. A sanitizer build exits 1 on an error, which some
+# tests expect for other reasons, so the reports themselves are looked for.
+sanitizer_clean() {
+	! grep -r -l -a -E 'ERROR: (Address|Leak)Sanitizer|AddressSanitizer:DEADLYSIGNAL|runtime error:' "$@" 2>/dev/null |
+		grep -q .
+}

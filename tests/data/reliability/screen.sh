@@ -21,6 +21,8 @@ run_dashboard() {
 	local config=$1
 	shift
 	stop_tmux
+	# The previous session's stderr stays for the sanitizer check.
+	[ -f "$WORK/dash.err" ] && mv "$WORK/dash.err" "$WORK/dash.err.$(date +%s%N)"
 	cat >"$WORK/run.sh" <<RUN
 #!/bin/bash
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$TERMTYPE HOME="$HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
