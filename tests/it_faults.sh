@@ -216,6 +216,7 @@ for round in 1 2 3 4; do
 	keys Escape
 	echo "esc $(react_ms '^ali-disabled-1 ')" >>"$WORK/react"
 	keys g
+	has "TLSFLEET_EXIT=" && break   # it died: the checks below say so
 done
 storm_reqs=$(($(wc -l <"$SIM_LOG") - storm_start))
 storm_faults=$(tail -n "+$((storm_start + 1))" "$SIM_LOG" | grep -c '"fault": "')

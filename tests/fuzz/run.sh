@@ -8,8 +8,9 @@
 #   FUZZ_BUILD    build and work directory (default ./fuzz-build); it gets a
 #                 clang ASan+UBSan+fuzzer build of libtlsfleet.a, the target
 #                 binaries, logs/<target>.log and artifacts/<target>/
-#   FUZZ_MERGE    1 (default): merge inputs that add coverage into
-#                 tests/fuzz/corpus/<target> (libFuzzer -merge=1); 0: don't
+#   FUZZ_MERGE    1 (default): replace tests/fuzz/corpus/<target> by a
+#                 minimal set (libFuzzer -merge=1) covering it, the run's
+#                 new inputs and the seeds, plus every regress-* file; 0: don't
 #   CC            default clang (needs -fsanitize=fuzzer: clang + compiler-rt)
 #   FUZZ_ARGS     extra libFuzzer flags (e.g. -dict=... or -jobs=...)
 #   FUZZ_BUILD_ONLY=1  build the targets, run nothing
@@ -112,8 +113,19 @@ for t in "${targets[@]}"; do
 	found=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
 		-o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
 	if [ "$merge" = 1 ]; then
-		nice -n 19 "$bin" -merge=1 -rss_limit_mb=2048 -timeout=20 "$corpus" "$work" "$seeds/$t" \
-			>"$build/logs/$t.merge.log" 2>&1 || echo "fuzz_$t: merge failed, see $build/logs/$t.merge.log"
+		# One merge of everything (committed corpus, this run's inputs,
+		# seeds) into an empty directory keeps a minimal set with the
+		# same coverage; past findings (regress-*) are kept regardless.
+		fresh=$(mktemp -d "$build/merge.XXXXXX")
+		if nice -n 19 "$bin" -merge=1 -rss_limit_mb=2048 -timeout=20 "$fresh" "$corpus" "$work" \
+			"$seeds/$t" >"$build/logs/$t.merge.log" 2>&1; then
+			cp -p "$corpus"/regress-* "$fresh"/ 2>/dev/null
+			find "$corpus" -maxdepth 1 -type f -delete
+			mv "$fresh"/* "$corpus"/
+		else
+			echo "fuzz_$t: merge failed, corpus unchanged; see $build/logs/$t.merge.log"
+		fi
+		rm -rf "$fresh"
 	fi
 	echo "fuzz_$t: seconds=$seconds execs=${execs:-?} exec/s=${rate:-?} cov=${cov:-?} ft=${ft:-?}" \
 		"corpus=$(find "$corpus" -type f | wc -l) findings=$found exit=$rc log=$log"
