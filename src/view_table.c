@@ -156,12 +156,14 @@ int view_table_sort_at(const struct tui *t, int x)
 
 void view_format_age(time_t then, time_t now, char *out, size_t n)
 {
-	long long d = (long long)now - (long long)then;
+	long long d;
 
+	/* Checked first: now - TIME_NONE overflows. */
 	if (then == TIME_NONE) {
 		snprintf(out, n, "-");
 		return;
 	}
+	d = (long long)now - (long long)then;
 	if (d < 0)
 		d = 0;
 	if (d < 60)

@@ -76,18 +76,22 @@ done
 
 # ---- campaigns ------------------------------------------------------------
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
-# Seeds per invocation: two run.sh may share a build directory.
-seeds=$(mktemp -d "$build/seeds.XXXXXX")
-trap 'rm -rf "$seeds"' EXIT
-"$fuzzdir/seed.sh" "$seeds" >/dev/null || { echo "seed.sh failed" >&2; exit 2; }
-
 # The targets write their input to a scratch file (config, credentials,
 # state file; statefile_save fsyncs): on tmpfs that costs nothing, on disk
 # it held the state file target to ~170 exec/s.
 if [ -z "${FUZZ_TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	FUZZ_TMPDIR=/dev/shm
 fi
-[ -n "${FUZZ_TMPDIR:-}" ] && export TMPDIR=$FUZZ_TMPDIR
+# A private TMPDIR per invocation, removed at the end: libFuzzer leaves by
+# _exit() on a finding or a timeout, so the targets' atexit cleanup of
+# their scratch directory does not always run.
+seeds=
+scratch=$(mktemp -d "${FUZZ_TMPDIR:-${TMPDIR:-/tmp}}/tlsfleet-fuzz-run.XXXXXX")
+trap 'rm -rf "$scratch" ${seeds:+"$seeds"}' EXIT
+export TMPDIR=$scratch
+# Seeds per invocation: two run.sh may share a build directory.
+seeds=$(mktemp -d "$build/seeds.XXXXXX")
+"$fuzzdir/seed.sh" "$seeds" >/dev/null || { echo "seed.sh failed" >&2; exit 2; }
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$fuzzdir/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -100,18 +104,23 @@ for t in "${targets[@]}"; do
 	corpus=$fuzzdir/corpus/$t
 	mkdir -p "$work" "$art" "${log%/*}" "$corpus"
 	echo "fuzz_$t: ${seconds}s"
+	stamp=$build/artifacts/.stamp-$t
+	touch "$stamp"
+	start=$SECONDS
 	# shellcheck disable=SC2086
 	nice -n 19 "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=20 \
 		-rss_limit_mb=2048 -artifact_prefix="$art/" ${FUZZ_ARGS:-} \
 		"$work" "$corpus" "$seeds/$t" >"$log" 2>&1
 	rc=$?
+	elapsed=$((SECONDS - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1)
 	cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
 	ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$last")
-	found=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
-		-o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
+	# Only this run's findings: artifacts of earlier runs stay for reference.
+	found=$(find "$art" -type f -newer "$stamp" \( -name 'crash-*' -o -name 'leak-*' \
+		-o -name 'timeout-*' -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
 	if [ "$merge" = 1 ]; then
 		# One merge of everything (committed corpus, this run's inputs,
 		# seeds) into an empty directory keeps a minimal set with the
@@ -127,7 +136,7 @@ for t in "${targets[@]}"; do
 		fi
 		rm -rf "$fresh"
 	fi
-	echo "fuzz_$t: seconds=$seconds execs=${execs:-?} exec/s=${rate:-?} cov=${cov:-?} ft=${ft:-?}" \
+	echo "fuzz_$t: seconds=$elapsed execs=${execs:-?} exec/s=${rate:-?} cov=${cov:-?} ft=${ft:-?}" \
 		"corpus=$(find "$corpus" -type f | wc -l) findings=$found exit=$rc log=$log"
 	if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
 		status=1
