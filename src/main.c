@@ -345,7 +345,9 @@ int main(int argc, char **argv)
 	save_state(&fleet);
 	engine_free(engine);
 	fleet_free(&fleet);
+	/* Output that could not be written is a failure, not a result; under
+	 * --check the plugin rules call that UNKNOWN. */
 	if (fflush(stdout) != 0 && code == 0)
-		code = 1;
+		code = o.mode == MODE_CHECK ? 3 : 1;
 	return code;
 }

@@ -6,6 +6,10 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PYTHON3:=$(command -v python3 || true)}"
+# A pyenv shim costs about a second per start: ask it once for the real one.
+if [ -n "$PYTHON3" ]; then
+	PYTHON3=$("$PYTHON3" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PYTHON3")
+fi
 TLSFLEET="$top_builddir/tlsfleet"
 SIM="$top_srcdir/tests/sim/tlsfleet_sim.py"
 
