@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/data/reliability/common.sh"
 require_sim
-. "$top_srcdir/tests/data/reliability/screen.sh"
+. "$top_srcdir/tests/screen.sh"
 
 FLEET="$top_srcdir/tests/data/reliability/faults.json"
 ALL_FAULTS=reset,truncate,slow_body,5xx,throttle,wrong_content_type,hang

@@ -10,7 +10,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/data/reliability/common.sh"
 require_sim
-. "$top_srcdir/tests/data/reliability/screen.sh"
+. "$top_srcdir/tests/screen.sh"
 
 TINY="$WORK/tiny"
 trap 'stop_tmux; umount "$TINY" 2>/dev/null; keep_work; cleanup' EXIT

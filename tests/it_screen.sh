@@ -20,46 +20,8 @@ if grep -q "no dashboard" "$WORK/probe.err"; then
 fi
 check "without a terminal the dashboard says it needs one" grep -q "needs a terminal" "$WORK/probe.err"
 
-SOCK="tlsfleet-screen-$$"
-T() { "$TMUX_BIN" -L "$SOCK" -f /dev/null "$@"; }
-stop_tmux() { T kill-server 2>/dev/null || true; }
+. "$top_srcdir/tests/screen.sh"
 trap 'stop_tmux; cleanup' EXIT
-
-if infocmp tmux-256color >/dev/null 2>&1; then TERMTYPE=tmux-256color; else TERMTYPE=screen-256color; fi
-
-# run_dashboard [ENV=VALUE...]: a fresh tmux server with the dashboard in
-# its only pane, 120x40; afterwards the pane keeps the exit code visible.
-run_dashboard() {
-	stop_tmux
-	cat >"$WORK/run.sh" <<RUN
-#!/bin/sh
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$TERMTYPE HOME="$HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
-	XDG_STATE_HOME="$XDG_STATE_HOME" XDG_CACHE_HOME="$XDG_CACHE_HOME" \
-	TLSFLEET_THEMES_DIR="$top_srcdir/themes" $*
-"$TLSFLEET" -c "$SIM_CONFIG"
-echo "TLSFLEET_EXIT=\$?"
-exec sleep 600
-RUN
-	chmod +x "$WORK/run.sh"
-	T new-session -d -s main -x 120 -y 40 "$WORK/run.sh"
-}
-
-screen() { T capture-pane -p -t main; }
-has() { screen | grep -F -q -- "$1"; }
-lacks() { ! has "$1"; }
-has_re() { screen | grep -E -q -- "$1"; }
-# expect DESCRIPTION TEXT: ok when TEXT shows up within the deadline.
-expect() {
-	if wait_for 20 has "$2"; then ok 0 "$1"; else ok 1 "$1"; screen | sed 's/^/#   | /'; fi
-}
-expect_re() {
-	if wait_for 20 has_re "$2"; then ok 0 "$1"; else ok 1 "$1"; screen | sed 's/^/#   | /'; fi
-}
-expect_gone() {
-	if wait_for 20 lacks "$2"; then ok 0 "$1"; else ok 1 "$1"; screen | sed 's/^/#   | /'; fi
-}
-keys() { T send-keys -t main "$@"; }
-alt_screen() { T display-message -p -t main '#{alternate_on}'; }
 
 # Expected states of the demo fleet, from its scenarios.
 "$PYTHON3" - "$FLEET" >"$WORK/expected" <<'PY'
@@ -74,7 +36,7 @@ n_instances=$(wc -l <"$WORK/expected")
 n_problems=$(awk '$3 == 1' "$WORK/expected" | wc -l)
 
 # ---- first run: the table, detail, filter, sort, problems, help ----------
-run_dashboard TLSFLEET_UI_STATS="$WORK/uistats"
+run_dashboard "$SIM_CONFIG" TLSFLEET_UI_STATS="$WORK/uistats"
 expect "header shows the program and the config" "tlsfleet "
 expect "the first refresh round ends" "next in "
 expect "header counts every instance" "$n_instances:"
@@ -188,15 +150,14 @@ check "UI statistics written on exit" grep -q '^input_gap_ms p50=' "$WORK/uistat
 check "UI statistics have frame times" grep -q '^frame_ms p50=' "$WORK/uistats"
 
 # ---- second run: no colour, and SIGTERM restores the terminal -----------
-run_dashboard NO_COLOR=1
+run_dashboard "$SIM_CONFIG" NO_COLOR=1
 expect_re "NO_COLOR run shows the table" "^orders-cache +"
 if T capture-pane -e -p -t main | grep -q $'\e\\[[0-9;]*\\(3[0-7]\\|4[0-7]\\|38;5\\|48;5\\)'; then
 	ok 1 "NO_COLOR: no colour escapes on screen"
 else
 	ok 0 "NO_COLOR: no colour escapes on screen"
 fi
-pane_pid=$(T display-message -p -t main '#{pane_pid}')
-pid=$(ps -o pid= --ppid "$pane_pid" | tr -d ' ' | head -n 1)
+pid=$(dashboard_pid)
 if [ -n "$pid" ] && kill -TERM "$pid"; then ok 0 "SIGTERM sent"; else ok 1 "SIGTERM sent"; fi
 expect "SIGTERM exits with 128+15" "TLSFLEET_EXIT=143"
 is "$(alt_screen)" 0 "the alternate screen is left after SIGTERM"

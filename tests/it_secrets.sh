@@ -13,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/data/reliability/common.sh"
 require_sim
-. "$top_srcdir/tests/data/reliability/screen.sh"
+. "$top_srcdir/tests/screen.sh"
 trap 'stop_tmux; keep_work; cleanup' EXIT
 
 FLEET="$top_srcdir/tests/data/reliability/secrets.json"

@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/data/reliability/common.sh"
 require_sim
-. "$top_srcdir/tests/data/reliability/screen.sh"
+. "$top_srcdir/tests/screen.sh"
 BG_PID=""
 trap 'stop_tmux; [ -n "$BG_PID" ] && kill "$BG_PID" 2>/dev/null; keep_work; cleanup' EXIT
 

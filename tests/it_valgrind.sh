@@ -21,7 +21,7 @@ if grep -q '^SAN_CFLAGS = .*-fsanitize' "$top_builddir/Makefile" 2>/dev/null ||
 	ldd "$TLSFLEET" 2>/dev/null | grep -q -e libasan -e libubsan; then
 	skip_all "a sanitizer build: valgrind cannot run it"
 fi
-. "$top_srcdir/tests/data/reliability/screen.sh"
+. "$top_srcdir/tests/screen.sh"
 trap 'stop_tmux; keep_work; cleanup' EXIT
 
 # Only errors in tlsfleet's own process count; nothing is suppressed.

@@ -1,7 +1,7 @@
-# The dashboard in tmux, for the reliability tests (sourced after
-# tests/lib.sh; bash). The same approach as tests/it_screen.sh: a private
-# tmux server per test, keys through send-keys, the screen through
-# capture-pane, every check polling until a deadline.
+# The dashboard in tmux for the screen and reliability tests (sourced
+# after tests/lib.sh; bash): a private tmux server per test, keys through
+# send-keys, the screen through capture-pane, every check polling until a
+# deadline.
 #
 # The pane runs a small script that records the terminal's settings
 # (stty -g) before tlsfleet starts and after it ends, prints the exit code
