@@ -11,7 +11,15 @@
 : "${TMUX_BIN:=$(command -v tmux || true)}"
 SOCK="tlsfleet-rel-$$"
 T() { "$TMUX_BIN" -L "$SOCK" -f /dev/null "$@"; }
-stop_tmux() { [ -n "$TMUX_BIN" ] && T kill-server 2>/dev/null; return 0; }
+tmux_gone() { ! T has-session 2>/dev/null; }
+# kill-server returns before the server is gone: a new session started at
+# once could land on the dying server. Wait until it has left.
+stop_tmux() {
+	[ -n "$TMUX_BIN" ] || return 0
+	T kill-server 2>/dev/null
+	wait_for 10 tmux_gone
+	return 0
+}
 
 if infocmp tmux-256color >/dev/null 2>&1; then TERMTYPE=tmux-256color; else TERMTYPE=screen-256color; fi
 
