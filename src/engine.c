@@ -111,6 +111,8 @@ struct engine {
 	struct job *flight;          /* jobs on the wire */
 	struct transfer *free_xfers;
 	struct strmap ca_fetches;    /* URL without query -> struct job * */
+	struct strmap ca_known;      /* URL without query -> an instance whose
+	                              * ca_certs came from it (checked on use) */
 
 	size_t queued, in_flight, throttled_waiting;
 	size_t done, round_total, requests;
@@ -771,6 +773,13 @@ static void copy_certs(struct instance *to, const struct instance *from)
 	st->ca_certs_from = xstrdup(from->st.ca_certs_from);
 }
 
+/* Remember where an instance's inspected certificates came from. */
+static void ca_known_put(struct engine *e, struct instance *in)
+{
+	if (in->st.ca_certs_from && in->st.n_ca_certs)
+		strmap_put(&e->ca_known, in->st.ca_certs_from, in);
+}
+
 /* One fetch per CA file URL (without query), shared by every instance that
  * points at it; a file inspected earlier (this run or a cached one) is not
  * fetched again. */
@@ -781,14 +790,15 @@ static void maybe_fetch_ca(struct engine *e, struct instance *in)
 	char *key = url_strip_query(in->st.cert_url);
 	struct job *j = strmap_get(&e->ca_fetches, key);
 	if (!j) {
-		for (size_t i = 0; i < e->fleet->n_instances; i++) {
-			struct instance *o = &e->fleet->instances[i];
-			if (o != in && o->st.ca_certs_from && o->st.n_ca_certs &&
-			    strcmp(o->st.ca_certs_from, key) == 0) {
-				copy_certs(in, o);
-				free(key);
-				return;
-			}
+		/* Tencent links are per instance: a scan of the fleet here made a
+		 * large fleet's refresh quadratic. The map may be stale (a newer
+		 * answer moved the instance to another URL), so check it. */
+		struct instance *o = strmap_get(&e->ca_known, key);
+		if (o && o != in && o->st.ca_certs_from && o->st.n_ca_certs &&
+		    strcmp(o->st.ca_certs_from, key) == 0) {
+			copy_certs(in, o);
+			free(key);
+			return;
 		}
 		j = job_new(JOB_CA_FETCH, in, e->files);
 		j->url = xstrdup(in->st.cert_url);
@@ -947,6 +957,7 @@ static void finish_file(struct engine *e, struct job *j, struct transfer *x, CUR
 	const unsigned char *data = (const unsigned char *)(x->body.buf ? x->body.buf : "");
 	if (j->kind == JOB_CA_FETCH) {
 		if (!why && j->n_waiters && download_inspect(j->waiters[0], j->url, data, x->body.len, &err) == 0) {
+			ca_known_put(e, j->waiters[0]);
 			for (size_t i = 1; i < j->n_waiters; i++)
 				copy_certs(j->waiters[i], j->waiters[0]);
 			for (size_t i = 0; i < j->n_waiters; i++)
@@ -965,6 +976,7 @@ static void finish_file(struct engine *e, struct job *j, struct transfer *x, CUR
 			            res.ca_pem_path)
 			: xasprintf("%s: saved %s (%zu bytes), but found no certificate in it: %s",
 			            j->in->name, res.path, x->body.len, res.note ? res.note : "unknown format");
+		ca_known_put(e, j->in);
 		notify(e, j->in, ENGINE_EV_DOWNLOADED, msg);
 		notify(e, j->in, ENGINE_EV_UPDATED, NULL);
 		free(msg);
@@ -1054,6 +1066,9 @@ struct engine *engine_new(struct fleet *f, char **err)
 	 * refresh reuses them instead of paying a TLS handshake each. */
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)f->settings.concurrency + 8);
 	e->files = key_for(e, NULL, "file");
+	/* What earlier runs learned (state file) counts as known. */
+	for (size_t i = 0; i < f->n_instances; i++)
+		ca_known_put(e, &f->instances[i]);
 	return e;
 }
 
@@ -1090,6 +1105,7 @@ void engine_free(struct engine *e)
 	curl_multi_cleanup(e->multi);
 	curl_share_cleanup(e->share);
 	strmap_free(&e->ca_fetches);
+	strmap_free(&e->ca_known);
 	if (e->extra_ca)
 		sk_X509_pop_free(e->extra_ca, X509_free);
 	free(e);
