@@ -7,8 +7,8 @@
  *   confload [-r RUNS] FILE.conf
  *
  * Built by bench/run.sh against the build tree's libtlsfleet.a. */
-#include "config.h"
-#include "fleet.h"
+#include "config/config_load.h"
+#include "core/fleet.h"
 
 #include <malloc.h>
 #include <stdio.h>

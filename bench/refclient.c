@@ -17,9 +17,9 @@
  * (getrusage of this process), failures. Exit 1 when any request failed.
  *
  * Built by bench/run.sh against the build tree's libtlsfleet.a. */
-#include "sign.h"
-#include "strbuf.h"
-#include "xalloc.h"
+#include "providers/sign.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>

@@ -8,10 +8,10 @@
  *   viewbench [-r RUNS] FILE.conf
  *
  * Built by bench/run.sh against the build tree's libtlsfleet.a. */
-#include "config.h"
-#include "fleet.h"
-#include "fleet_view.h"
-#include "xalloc.h"
+#include "config/config_load.h"
+#include "core/fleet.h"
+#include "core/fleet_view.h"
+#include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

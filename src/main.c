@@ -1,14 +1,14 @@
 /* tlsfleet: command line, then one of four modes (dashboard, --list,
  * --check, --download). Everything else lives in the layers below. */
-#include "check.h"
-#include "config.h"
-#include "engine.h"
-#include "fleet.h"
-#include "report.h"
-#include "statefile.h"
-#include "timefmt.h"
-#include "tui.h"
-#include "xalloc.h"
+#include "report/check.h"
+#include "config/config_load.h"
+#include "engine/engine.h"
+#include "core/fleet.h"
+#include "report/report.h"
+#include "store/statefile.h"
+#include "core/timefmt.h"
+#include "dashboard/tui.h"
+#include "core/xalloc.h"
 
 #include <getopt.h>
 #include <locale.h>

@@ -1,5 +1,5 @@
 #include "fixtures.h"
-#include "xalloc.h"
+#include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

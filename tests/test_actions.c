@@ -2,8 +2,8 @@
  * real key, no key is bound twice, and tlsfleet(1)'s KEYS block documents
  * every key of every action (so the man page cannot drift from the
  * program). `test_actions --man` prints the block to paste into the page. */
-#include "actions.h"
-#include "xalloc.h"
+#include "dashboard/actions.h"
+#include "core/xalloc.h"
 #include "tap.h"
 
 #include <curses.h>

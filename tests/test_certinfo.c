@@ -2,10 +2,10 @@
  * of tests/data/certs/expectations.json is read and compared field by
  * field (names, serials, dates, fingerprints, key types, CA flags, entry
  * listings, de-duplication, errors), then the cases a table can't say. */
-#include "certinfo.h"
-#include "fleet.h"
-#include "safefile.h"
-#include "xalloc.h"
+#include "store/certinfo.h"
+#include "core/fleet.h"
+#include "store/safefile.h"
+#include "core/xalloc.h"
 #include "tap.h"
 #include "fixtures.h"
 

@@ -4,11 +4,11 @@
  * with HOME pointed there so no real credential file is ever read. */
 #include "tap.h"
 /* not "config.h": that name finds autoconf's header in the build directory */
-#include "../src/config.h"
+#include "config/config_load.h"
 #include "fixtures.h"
-#include "provider.h"
-#include "strbuf.h"
-#include "xalloc.h"
+#include "providers/provider.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
 
 #include <fcntl.h>
 #include <ftw.h>

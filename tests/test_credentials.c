@@ -4,9 +4,9 @@
  * where the test installs the fixture files of tests/data/credentials/.
  * Every fake secret in the fixtures contains "SECRET". */
 #include "tap.h"
-#include "credentials.h"
+#include "config/credentials.h"
 #include "fixtures.h"
-#include "xalloc.h"
+#include "core/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* The dashboard's model: filter, problems only, sort keys, stability,
  * incremental updates, counts. No terminal needed. */
-#include "fleet_view.h"
-#include "xalloc.h"
+#include "core/fleet_view.h"
+#include "core/xalloc.h"
 #include "tap.h"
 
 #include <limits.h>

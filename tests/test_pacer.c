@@ -1,7 +1,7 @@
 /* The pacer's promise: never more than `rate` starts in any 1-second
  * window, and a busy key uses its whole budget (no idle gaps). Driven by a
  * simulated clock, so it tests the arithmetic, not the machine's speed. */
-#include "pacer.h"
+#include "engine/pacer.h"
 #include "tap.h"
 
 #include <stdlib.h>

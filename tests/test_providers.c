@@ -3,10 +3,10 @@
  * error code, and broken answers) mapped per DESIGN §3. */
 #include "tap.h"
 #include "fixtures.h"
-#include "provider.h"
-#include "sign.h"
-#include "timefmt.h"
-#include "xalloc.h"
+#include "providers/provider.h"
+#include "providers/sign.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

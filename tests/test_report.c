@@ -1,11 +1,11 @@
 /* --list JSON/CSV and --check against the contract (DESIGN §3-4), on a
  * fleet built by hand so every state and threshold is exercised. */
-#include "check.h"
-#include "fleet.h"
-#include "outcome.h"
-#include "report.h"
-#include "timefmt.h"
-#include "xalloc.h"
+#include "report/check.h"
+#include "core/fleet.h"
+#include "engine/outcome.h"
+#include "report/report.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -2,12 +2,12 @@
  * state file, all in a private temporary directory. Failures that need an
  * error from the kernel (a full disk) are made with RLIMIT_FSIZE in a
  * forked child. */
-#include "certinfo.h"
-#include "download.h"
-#include "fleet.h"
-#include "safefile.h"
-#include "statefile.h"
-#include "xalloc.h"
+#include "store/certinfo.h"
+#include "store/download.h"
+#include "core/fleet.h"
+#include "store/safefile.h"
+#include "store/statefile.h"
+#include "core/xalloc.h"
 #include "tap.h"
 
 #include <dirent.h>

@@ -3,10 +3,10 @@
  * providers build from the same inputs. */
 #include "tap.h"
 #include "fixtures.h"
-#include "sign.h"
-#include "provider.h"
-#include "timefmt.h"
-#include "xalloc.h"
+#include "providers/sign.h"
+#include "providers/provider.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

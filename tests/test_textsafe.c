@@ -1,7 +1,7 @@
 /* Display-safe text: nothing from a provider or the network may reach the
  * terminal raw (escape sequences, controls, broken UTF-8), widths are
  * right for wide glyphs, and URL queries (bearer tokens) are hidden. */
-#include "textsafe.h"
+#include "core/textsafe.h"
 #include "tap.h"
 
 #include <locale.h>

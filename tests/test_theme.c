@@ -1,7 +1,7 @@
 /* Themes: parsing (no terminal), errors with file:line, colour names and
  * the reduction to 16/8 colours, and the shipped theme files. */
-#include "theme.h"
-#include "xalloc.h"
+#include "dashboard/theme.h"
+#include "core/xalloc.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* timefmt: the providers' time formats, independent of TZ and locale. */
 #include "tap.h"
-#include "timefmt.h"
-#include "fleet.h"
+#include "core/timefmt.h"
+#include "core/fleet.h"
 
 #include <stdlib.h>
 #include <time.h>

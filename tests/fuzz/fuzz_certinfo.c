@@ -1,9 +1,9 @@
 /* The CA file reader: zip (nested included), PEM, DER and PKCS#7 by
  * content, with its hostile-archive limits. */
 #include "fuzz.h"
-#include "certinfo.h"
-#include "fleet.h"
-#include "xalloc.h"
+#include "store/certinfo.h"
+#include "core/fleet.h"
+#include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

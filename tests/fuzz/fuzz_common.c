@@ -1,6 +1,6 @@
 /* Scratch space for the fuzz targets (see fuzz.h). */
 #include "fuzz.h"
-#include "xalloc.h"
+#include "core/xalloc.h"
 
 #include <dirent.h>
 #include <fcntl.h>

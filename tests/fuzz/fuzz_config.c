@@ -3,9 +3,9 @@
  * scratch directory holding fake credential files and an include file, so
  * the user's own keys are never read. */
 #include "fuzz.h"
-#include "config.h"
-#include "fleet.h"
-#include "xalloc.h"
+#include "config/config_load.h"
+#include "core/fleet.h"
+#include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,10 +2,10 @@
  * aliyun CLI's config.json. Byte 0 picks the provider and file (%4) and
  * the profile (/4 %4); the rest is the file. */
 #include "fuzz.h"
-#include "credentials.h"
-#include "fleet.h"
-#include "provider.h"
-#include "xalloc.h"
+#include "config/credentials.h"
+#include "core/fleet.h"
+#include "providers/provider.h"
+#include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

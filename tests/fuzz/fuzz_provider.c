@@ -7,8 +7,8 @@
  * Retry-After and Content-Type, an empty line meaning "no such header";
  * everything after the third newline is the body. */
 #include "fuzz.h"
-#include "provider.h"
-#include "xalloc.h"
+#include "providers/provider.h"
+#include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

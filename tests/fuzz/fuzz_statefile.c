@@ -2,9 +2,9 @@
  * disk anyone with the account may edit). What loads must save, and what
  * saves must load back the same. */
 #include "fuzz.h"
-#include "fleet.h"
-#include "statefile.h"
-#include "xalloc.h"
+#include "core/fleet.h"
+#include "store/statefile.h"
+#include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

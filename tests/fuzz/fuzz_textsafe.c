@@ -1,8 +1,8 @@
 /* Display-safe text: the terminal must never receive a control byte or
  * invalid UTF-8, whatever a provider or a config sends. */
 #include "fuzz.h"
-#include "report.h"
-#include "textsafe.h"
+#include "report/report.h"
+#include "core/textsafe.h"
 
 #include <locale.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Theme files (libconfig text naming screen elements) and colour names. */
 #include "fuzz.h"
-#include "theme.h"
+#include "dashboard/theme.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * parsed time must format and, within the formatters' range, parse back
  * to itself. */
 #include "fuzz.h"
-#include "fleet.h"
-#include "timefmt.h"
+#include "core/fleet.h"
+#include "core/timefmt.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * fixed, under ASan+UBSan in a --enable-sanitizers build. A finding aborts
  * (or the sanitizer exits non-zero) after "replaying FILE" names it. */
 #include "fuzz.h"
-#include "xalloc.h"
+#include "core/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,0 +1,275 @@
+#include "core/fleet.h"
+#include "config/credentials.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	bool definite;
+} state_table[STATE_COUNT] = {
+#define STATE(id, name, definite) {name, definite},
+#include "core/states.def"
+#undef STATE
+};
+
+const char *state_name(enum tls_state s)
+{
+	return (unsigned)s < STATE_COUNT ? state_table[s].name : "unknown";
+}
+
+bool state_from_name(const char *name, enum tls_state *out)
+{
+	for (int i = 0; i < STATE_COUNT; i++) {
+		if (strcmp(state_table[i].name, name) == 0) {
+			*out = (enum tls_state)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool state_is_definite(enum tls_state s)
+{
+	return (unsigned)s < STATE_COUNT && state_table[s].definite;
+}
+
+static const char *const provider_names[PROVIDER_COUNT] = {"tencent", "huawei", "alibaba"};
+static const char *const service_names[SERVICE_COUNT] = {"redis", "postgres", "dcs"};
+
+const char *provider_kind_name(enum provider_kind p)
+{
+	return (unsigned)p < PROVIDER_COUNT ? provider_names[p] : "?";
+}
+
+bool provider_kind_from_name(const char *name, enum provider_kind *out)
+{
+	for (int i = 0; i < PROVIDER_COUNT; i++) {
+		if (strcmp(provider_names[i], name) == 0) {
+			*out = (enum provider_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *service_kind_name(enum service_kind s)
+{
+	return (unsigned)s < SERVICE_COUNT ? service_names[s] : "?";
+}
+
+bool service_kind_from_name(const char *name, enum service_kind *out)
+{
+	for (int i = 0; i < SERVICE_COUNT; i++) {
+		if (strcmp(service_names[i], name) == 0) {
+			*out = (enum service_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void address_free(struct address *a)
+{
+	free(a->host);
+	free(a->ip);
+	free(a->ipv6);
+	free(a->domain);
+	memset(a, 0, sizeof(*a));
+	a->port = -1;
+}
+
+struct api_error *api_error_new(const char *code, const char *message, int http_status)
+{
+	struct api_error *e = xcalloc(1, sizeof(*e));
+
+	e->code = xstrdup(code ? code : "InvalidResponse");
+	e->message = xstrdup(message ? message : "");
+	e->http_status = http_status;
+	return e;
+}
+
+void api_error_free(struct api_error *e)
+{
+	if (!e)
+		return;
+	free(e->code);
+	free(e->message);
+	free(e);
+}
+
+void cert_summaries_free(struct cert_summary *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].subject);
+		free(c[i].issuer);
+	}
+	free(c);
+}
+
+void download_info_free(struct download_info *d)
+{
+	if (!d)
+		return;
+	free(d->path);
+	free(d);
+}
+
+void instance_status_init(struct instance_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = STATE_UNKNOWN;
+	st->cert_url_expires = TIME_NONE;
+	st->cert_expires_api = TIME_NONE;
+	st->addr.port = -1;
+	st->last_good_at = TIME_NONE;
+	st->latency_ms = -1;
+	st->refreshed_at = TIME_NONE;
+}
+
+void instance_status_free(struct instance_status *st)
+{
+	free(st->cert_url);
+	address_free(&st->addr);
+	cJSON_Delete(st->provider_status);
+	api_error_free(st->error);
+	free(st->request_id);
+	cert_summaries_free(st->ca_certs, st->n_ca_certs);
+	free(st->ca_certs_from);
+	download_info_free(st->download);
+	instance_status_init(st);
+}
+
+void fleet_free(struct fleet *f)
+{
+	for (size_t i = 0; i < f->n_instances; i++) {
+		struct instance *in = &f->instances[i];
+		free(in->name);
+		free(in->region);
+		free(in->id);
+		free(in->endpoint);
+		free(in->project_id);
+		instance_status_free(&in->st);
+	}
+	free(f->instances);
+	for (size_t i = 0; i < f->n_accounts; i++) {
+		struct account *a = &f->accounts[i];
+		free(a->name);
+		free(a->profile);
+		free(a->site);
+		free(a->endpoint);
+		free(a->project_id);
+		free(a->credential_source);
+		credentials_free(&a->cred);
+	}
+	free(f->accounts);
+	free(f->settings.config_path);
+	free(f->settings.download_dir);
+	free(f->settings.theme);
+	free(f->settings.ca_file);
+	memset(f, 0, sizeof(*f));
+}
+
+struct instance *fleet_find(struct fleet *f, const char *name)
+{
+	for (size_t i = 0; i < f->n_instances; i++)
+		if (strcmp(f->instances[i].name, name) == 0)
+			return &f->instances[i];
+	return NULL;
+}
+
+struct account *fleet_find_account(struct fleet *f, const char *name)
+{
+	for (size_t i = 0; i < f->n_accounts; i++)
+		if (strcmp(f->accounts[i].name, name) == 0)
+			return &f->accounts[i];
+	return NULL;
+}
+
+int instance_warn_days(const struct fleet *f, const struct instance *in)
+{
+	return in->warn_days >= 0 ? in->warn_days : f->settings.warn_days;
+}
+
+int instance_crit_days(const struct fleet *f, const struct instance *in)
+{
+	return in->crit_days >= 0 ? in->crit_days : f->settings.crit_days;
+}
+
+bool instance_require_tls(const struct fleet *f, const struct instance *in)
+{
+	return in->require_tls >= 0 ? in->require_tls != 0 : f->settings.require_tls;
+}
+
+static time_t earliest_cert_expiry(const struct instance *in)
+{
+	time_t best = TIME_NONE;
+
+	for (size_t i = 0; i < in->st.n_ca_certs; i++) {
+		time_t t = in->st.ca_certs[i].not_after;
+		if (t != TIME_NONE && (best == TIME_NONE || t < best))
+			best = t;
+	}
+	return best;
+}
+
+time_t instance_cert_expires(const struct instance *in, const char **source)
+{
+	time_t t = in->st.cert_expires_api;
+	const char *src = "api";
+
+	if (t == TIME_NONE) {
+		t = earliest_cert_expiry(in);
+		src = "certificate";
+	}
+	if (source)
+		*source = t == TIME_NONE ? NULL : src;
+	return t;
+}
+
+bool instance_days_left(const struct instance *in, time_t now, long *days)
+{
+	time_t exp = instance_cert_expires(in, NULL);
+
+	if (exp == TIME_NONE)
+		return false;
+	long long diff = (long long)exp - (long long)now;
+	/* floor division, also for negative differences */
+	long long d = diff / 86400;
+	if (diff % 86400 != 0 && diff < 0)
+		d--;
+	*days = (long)d;
+	return true;
+}
+
+bool instance_expiry_mismatch(const struct instance *in)
+{
+	time_t api = in->st.cert_expires_api;
+
+	if (api == TIME_NONE || in->st.n_ca_certs == 0)
+		return false;
+	for (size_t i = 0; i < in->st.n_ca_certs; i++) {
+		time_t t = in->st.ca_certs[i].not_after;
+		if (t != TIME_NONE && llabs((long long)t - (long long)api) <= 86400)
+			return false;
+	}
+	return true;
+}
+
+char *url_redact(const char *url)
+{
+	if (!url)
+		return NULL;
+	const char *q = strchr(url, '?');
+	if (!q)
+		return xstrdup(url);
+	return xasprintf("%.*s?...", (int)(q - url), url);
+}
+
+char *url_strip_query(const char *url)
+{
+	if (!url)
+		return NULL;
+	return xstrndup(url, strcspn(url, "?#"));
+}

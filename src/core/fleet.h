@@ -1,0 +1,195 @@
+/* The model: accounts, instances and what was last learned about each.
+ * Knows nothing of curses or curl. The fleet owns every string and array
+ * hanging off it; fleet_free() releases all of it. */
+#ifndef TLSFLEET_FLEET_H
+#define TLSFLEET_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+/* "No time known". Every time_t in the model uses it for null. */
+#define TIME_NONE ((time_t)INT64_MIN)
+
+enum tls_state {
+#define STATE(id, name, definite) STATE_##id,
+#include "core/states.def"
+#undef STATE
+	STATE_COUNT
+};
+
+const char *state_name(enum tls_state s);
+bool state_from_name(const char *name, enum tls_state *out);
+bool state_is_definite(enum tls_state s);
+
+enum provider_kind { PROVIDER_TENCENT, PROVIDER_HUAWEI, PROVIDER_ALIBABA, PROVIDER_COUNT };
+enum service_kind { SERVICE_REDIS, SERVICE_POSTGRES, SERVICE_DCS, SERVICE_COUNT };
+
+const char *provider_kind_name(enum provider_kind p);   /* "tencent" ... */
+bool provider_kind_from_name(const char *name, enum provider_kind *out);
+const char *service_kind_name(enum service_kind s);     /* "redis" ... */
+bool service_kind_from_name(const char *name, enum service_kind *out);
+
+/* Resolved credentials. Field meaning per provider:
+ *   id:     Tencent SecretId / Huawei AK / Alibaba AccessKeyId
+ *   secret: Tencent SecretKey / Huawei SK / Alibaba AccessKeySecret
+ *   token:  session/security token, or NULL
+ *   project_id: Huawei only (from env or credential file), or NULL
+ * Secrets never leave this struct except into a signature. */
+struct credentials {
+	char *id;
+	char *secret;
+	char *token;
+	char *project_id;
+};
+
+struct account {
+	char *name;
+	enum provider_kind provider;
+	const struct provider_ops *ops;
+	char *profile;      /* credential-file section/profile, or NULL */
+	char *site;         /* Tencent: "intl" (default) or "china"; NULL otherwise */
+	char *endpoint;     /* base URL override, or NULL */
+	char *project_id;   /* Huawei; may be overridden per instance */
+	double rate_limit;  /* requests/s per API action; 0 = no limit */
+	struct credentials cred;
+	char *credential_source; /* "inline", "env", "file:/abs/path[section]", "none" */
+	int line;           /* config line, for messages */
+};
+
+struct address {
+	char *host;
+	char *ip;
+	char *ipv6;
+	char *domain;
+	int port;           /* -1 = unknown */
+};
+
+struct cert_summary {
+	char *subject;      /* RFC 2253 */
+	char *issuer;
+	time_t not_before;
+	time_t not_after;
+	char sha256[65];    /* lowercase hex of the DER */
+};
+
+struct download_info {
+	char *path;         /* absolute */
+	long long size;
+	char sha256[65];
+	time_t at;
+};
+
+/* Error object of the contract: code never NULL when the struct is set. */
+struct api_error {
+	char *code;
+	char *message;
+	int http_status;    /* 0 = no HTTP answer */
+};
+
+struct instance_status {
+	enum tls_state state;
+
+	/* Kept: replaced only by a definite answer. */
+	char *cert_url;             /* as received */
+	time_t cert_url_expires;
+	time_t cert_expires_api;    /* provider's CA expiry, TIME_NONE if none */
+	struct address addr;
+	cJSON *provider_status;     /* owned; NULL until a definite answer */
+	time_t last_good_at;
+
+	/* Per attempt. */
+	struct api_error *error;    /* NULL after a success answer */
+	int http_status;            /* 0 = null */
+	char *request_id;
+	long latency_ms;            /* -1 = null */
+	time_t refreshed_at;
+	bool clock_skew;            /* last error was a timestamp rejection */
+	long skew_seconds;          /* server Date minus our clock, when known */
+
+	/* Learned from CA files (inspection or download); survives restarts. */
+	struct cert_summary *ca_certs;
+	size_t n_ca_certs;
+	char *ca_certs_from;        /* URL (without query) the certs came from */
+	struct download_info *download;
+};
+
+struct instance {
+	char *name;
+	struct account *account;
+	enum service_kind service;
+	char *region;
+	char *id;
+	char *endpoint;     /* NULL = account's or provider default */
+	char *project_id;   /* NULL = account's */
+	int warn_days;      /* -1 = global */
+	int crit_days;      /* -1 = global */
+	int require_tls;    /* -1 = global, else 0/1 */
+	int line;
+	size_t index;       /* position in the config */
+
+	struct instance_status st;
+
+	/* Engine bookkeeping: bit set while a job of that kind is queued or in
+	 * flight, so a second request for the same work is never started. */
+	unsigned pending;
+};
+
+struct settings {
+	char *config_path;      /* absolute path of the file loaded */
+	int refresh_interval;   /* seconds; 0 = on request */
+	int concurrency;
+	double timeout;         /* seconds */
+	int retries;
+	int warn_days;
+	int crit_days;
+	bool require_tls;
+	bool fetch_ca;
+	char *download_dir;     /* "~" already expanded */
+	char *theme;
+	char *ca_file;          /* NULL = system store only */
+};
+
+struct fleet {
+	struct settings settings;
+	struct account *accounts;
+	size_t n_accounts;
+	struct instance *instances;
+	size_t n_instances;
+};
+
+void fleet_free(struct fleet *f);            /* frees contents, not f */
+struct instance *fleet_find(struct fleet *f, const char *name);
+struct account *fleet_find_account(struct fleet *f, const char *name);
+
+/* Effective per-instance thresholds (instance setting, else global). */
+int instance_warn_days(const struct fleet *f, const struct instance *in);
+int instance_crit_days(const struct fleet *f, const struct instance *in);
+bool instance_require_tls(const struct fleet *f, const struct instance *in);
+
+/* CA expiry per DESIGN §3: the API's date, else the earliest notAfter of
+ * the inspected certificates. *source is "api", "certificate" or NULL. */
+time_t instance_cert_expires(const struct instance *in, const char **source);
+/* floor((expiry - now) / 86400); false when the expiry is unknown. */
+bool instance_days_left(const struct instance *in, time_t now, long *days);
+/* True when an API date and certificates both exist and no certificate's
+ * notAfter is within a day of the API date. */
+bool instance_expiry_mismatch(const struct instance *in);
+
+/* A URL for display: any query string becomes "?..." (presigned links
+ * are bearer tokens). New string; NULL in, NULL out. */
+char *url_redact(const char *url);
+/* The URL without its query or fragment (cache key). New string. */
+char *url_strip_query(const char *url);
+
+void address_free(struct address *a);
+void api_error_free(struct api_error *e);
+struct api_error *api_error_new(const char *code, const char *message, int http_status);
+void cert_summaries_free(struct cert_summary *c, size_t n);
+void download_info_free(struct download_info *d);
+void instance_status_init(struct instance_status *st);
+void instance_status_free(struct instance_status *st);
+
+#endif

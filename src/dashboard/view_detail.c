@@ -1,0 +1,352 @@
+/* The detail pane: every field of the selected instance, values wrapped
+ * to the pane's width (nothing cut silently), scrolled with J/K when
+ * longer than the pane. Provider strings are sanitised when drawn and
+ * URLs lose their query (presigned links are bearer tokens). */
+#include "dashboard/views.h"
+#include "core/textsafe.h"
+#include "core/timefmt.h"
+#include "dashboard/ui.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LABEL_W 13
+
+struct dline {
+	char *label;     /* NULL on continuation lines */
+	char *value;
+	enum theme_elem elem;
+};
+
+struct dlines {
+	struct dline *v;
+	size_t n, cap;
+};
+
+static void add(struct dlines *d, const char *label, enum theme_elem elem, char *value)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
+	}
+	d->v[d->n++] = (struct dline){xstrdup(label), value, elem};
+}
+
+static void addf(struct dlines *d, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void addf(struct dlines *d, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	add(d, label, THEME_DETAIL, s);
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void fmt_time(time_t t, char out[21])
+{
+	if (t == TIME_NONE)
+		strcpy(out, "-");
+	else
+		timefmt_iso_utc(t, out);
+}
+
+static char *json_value(const cJSON *v)
+{
+	char *raw, *out;
+
+	if (cJSON_IsString(v))
+		return textsafe_redact_urls(v->valuestring);
+	raw = cJSON_PrintUnformatted(v);
+	out = textsafe_redact_urls(raw ? raw : "?");
+	cJSON_free(raw);
+	return out;
+}
+
+static void add_use_it(struct dlines *d, const struct tui *t, const struct instance *in)
+{
+	const struct instance_status *st = &in->st;
+	const char *host = st->addr.host && *st->addr.host ? st->addr.host : st->addr.ip;
+	char *ca, *port;
+
+	if (st->download && st->download->path) {
+		const char *slash = strrchr(st->download->path, '/');
+		int dlen = slash ? (int)(slash - st->download->path) : 0;
+		ca = xasprintf("%.*s/ca.pem", dlen, st->download->path);
+	} else {
+		ca = xasprintf("%s/%s/ca.pem", or_dash(t->f->settings.download_dir), in->name);
+	}
+	port = st->addr.port > 0 ? xasprintf("%d", st->addr.port) : xstrdup("PORT");
+	if (in->service == SERVICE_POSTGRES)
+		addf(d, "Connect", "psql \"host=%s port=%s sslmode=verify-full sslrootcert=%s\"",
+		     host ? host : "HOST", port, ca);
+	else
+		addf(d, "Connect", "redis-cli --tls --cacert %s -h %s -p %s",
+		     ca, host ? host : "HOST", port);
+	if (!st->download)
+		addf(d, NULL, "(press d to download the CA certificate first)");
+	free(port);
+	free(ca);
+}
+
+static void build(struct dlines *d, const struct tui *t, const struct instance *in)
+{
+	const struct instance_status *st = &in->st;
+	const char *src = NULL;
+	time_t exp = instance_cert_expires(in, &src);
+	char a[21], b[21], age[16];
+	long days;
+	long long got, total;
+
+	addf(d, "Instance", "%s", in->name);
+	addf(d, "Provider", "%s/%s, account %s",
+	     provider_kind_name(in->account ? in->account->provider : PROVIDER_COUNT),
+	     service_kind_name(in->service), in->account ? in->account->name : "-");
+	addf(d, "Region", "%s", or_dash(in->region));
+	addf(d, "Instance id", "%s", or_dash(in->id));
+	add(d, "State", THEME_DETAIL, xstrdup(state_name(st->state)));
+
+	fmt_time(exp, a);
+	if (exp != TIME_NONE && instance_days_left(in, t->now, &days))
+		addf(d, "CA expiry", "%s, %ld day%s %s (from %s)", a, days < 0 ? -days : days,
+		     (days == 1 || days == -1) ? "" : "s", days < 0 ? "ago" : "left",
+		     src && strcmp(src, "api") == 0 ? "the provider's API" : "the certificate");
+	else
+		addf(d, "CA expiry", "unknown");
+	if (instance_expiry_mismatch(in)) {
+		char api[21];
+		fmt_time(st->cert_expires_api, api);
+		addf(d, "Mismatch", "the API date %s matches no certificate in the CA file (informational)", api);
+	}
+	addf(d, "Warn / crit", "%d / %d days", instance_warn_days(t->f, in), instance_crit_days(t->f, in));
+
+	add(d, "Cert URL", THEME_DETAIL, st->cert_url ? textsafe_redact_url(st->cert_url) : xstrdup("-"));
+	fmt_time(st->cert_url_expires, a);
+	addf(d, "URL expires", "%s", a);
+
+	addf(d, "Address", "host %s", or_dash(st->addr.host));
+	addf(d, NULL, "ip %s", or_dash(st->addr.ip));
+	addf(d, NULL, "ipv6 %s", or_dash(st->addr.ipv6));
+	if (st->addr.port >= 0)
+		addf(d, NULL, "port %d", st->addr.port);
+	else
+		addf(d, NULL, "port -");
+	addf(d, NULL, "domain %s", or_dash(st->addr.domain));
+
+	if (st->error) {
+		char *msg = textsafe_redact_urls(st->error->message);
+		if (st->error->http_status)
+			add(d, "Error", THEME_STATE_ERROR,
+			    xasprintf("%s (HTTP %d)", or_dash(st->error->code), st->error->http_status));
+		else
+			add(d, "Error", THEME_STATE_ERROR, xstrdup(or_dash(st->error->code)));
+		if (msg && *msg)
+			add(d, NULL, THEME_STATE_ERROR, msg);
+		else
+			free(msg);
+	}
+	if (st->clock_skew)
+		add(d, "Clock skew", THEME_STATE_ERROR,
+		    xasprintf("the provider rejected our timestamp (server clock %+ld s from ours): fix the clock",
+		              st->skew_seconds));
+	if (st->http_status)
+		addf(d, "HTTP status", "%d", st->http_status);
+	else
+		addf(d, "HTTP status", "-");
+	addf(d, "Request id", "%s", or_dash(st->request_id));
+	if (st->latency_ms >= 0)
+		addf(d, "Latency", "%ld ms", st->latency_ms);
+	else
+		addf(d, "Latency", "-");
+	fmt_time(st->refreshed_at, a);
+	view_format_age(st->refreshed_at, t->now, age, sizeof(age));
+	addf(d, "Refreshed", st->refreshed_at == TIME_NONE ? "%s" : "%s (%s ago)", a, age);
+	fmt_time(st->last_good_at, b);
+	addf(d, "Last good", "%s", b);
+	addf(d, "Credentials", "%s",
+	     in->account && in->account->credential_source ? in->account->credential_source : "-");
+
+	if (st->provider_status && cJSON_IsObject(st->provider_status)) {
+		const cJSON *it;
+		bool first = true;
+		cJSON_ArrayForEach(it, st->provider_status) {
+			char *v = json_value(it);
+			addf(d, first ? "Provider" : NULL, "%s: %s", it->string ? it->string : "?", v);
+			free(v);
+			first = false;
+		}
+		if (first)
+			addf(d, "Provider", "(empty answer)");
+	} else {
+		addf(d, "Provider", "-");
+	}
+
+	for (size_t i = 0; i < st->n_ca_certs; i++) {
+		const struct cert_summary *c = &st->ca_certs[i];
+		char label[40];
+		snprintf(label, sizeof(label), "CA cert %zu", i + 1);
+		fmt_time(c->not_after, a);
+		addf(d, label, "%s", or_dash(c->subject));
+		addf(d, NULL, "issuer %s", or_dash(c->issuer));
+		addf(d, NULL, "not after %s", a);
+		addf(d, NULL, "sha256 %s", c->sha256);
+	}
+	if (st->n_ca_certs == 0)
+		addf(d, "CA certs", "none inspected yet");
+	if (st->ca_certs_from) {
+		char *u = textsafe_redact_url(st->ca_certs_from);
+		addf(d, NULL, "from %s", u);
+		free(u);
+	}
+	if (st->download) {
+		fmt_time(st->download->at, a);
+		addf(d, "Downloaded", "%s", or_dash(st->download->path));
+		addf(d, NULL, "%lld bytes, at %s", st->download->size, a);
+		addf(d, NULL, "sha256 %s", st->download->sha256);
+	}
+	if (engine_download_progress(t->e, in, &got, &total)) {
+		if (total > 0)
+			addf(d, "Downloading", "%lld of %lld bytes (%lld%%), x cancels", got, total,
+			     got * 100 / total);
+		else
+			addf(d, "Downloading", "%lld bytes so far, x cancels", got);
+	}
+	add_use_it(d, t, in);
+}
+
+static void free_lines(struct dlines *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].label);
+		free(d->v[i].value);
+	}
+	free(d->v);
+}
+
+/* Break a value into pieces of at most cols columns, at a space when one
+ * is in the second half of the line, else anywhere (URLs, digests). */
+struct piece {
+	size_t off, len;
+};
+
+static size_t wrap(const wchar_t *w, size_t n, int cols, struct piece **out)
+{
+	size_t cap = 4, np = 0, pos = 0;
+	struct piece *p = xreallocarray(NULL, cap, sizeof(*p));
+
+	if (cols < 1)
+		cols = 1;
+	do {
+		size_t fit = textsafe_fit(w + pos, n - pos, cols, NULL);
+		size_t take = fit;
+		if (fit == 0 && pos < n)
+			take = 1;   /* a glyph wider than the pane: show it anyway */
+		if (pos + take < n) {
+			size_t sp = take;
+			while (sp > take / 2 && w[pos + sp] != L' ')
+				sp--;
+			if (w[pos + sp] == L' ' && sp > take / 2)
+				take = sp + 1;
+		}
+		if (np == cap) {
+			cap *= 2;
+			p = xreallocarray(p, cap, sizeof(*p));
+		}
+		p[np++] = (struct piece){pos, take};
+		pos += take;
+	} while (pos < n);
+	*out = p;
+	return np;
+}
+
+void view_detail_draw(struct tui *t)
+{
+	struct instance *in = t->sel_index < t->f->n_instances ? &t->f->instances[t->sel_index] : NULL;
+	struct dlines d = {0};
+	int x = t->detail_x, w = t->detail_w, y0, h, vcols;
+	char title[256];
+	attr_t border = theme_attr(THEME_BORDER);
+
+	if (w <= 0 || t->detail_h <= 1)
+		return;
+	if (t->detail_x > 0) {
+		/* Beside the table: a vertical rule, the title on the first line. */
+		attrset(border);
+		mvvline(t->detail_y, t->detail_x - 1, ACS_VLINE, t->detail_h);
+	}
+	y0 = t->detail_y + 1;
+	h = t->detail_h - 1;
+	vcols = w - LABEL_W - 1;
+	if (vcols < 10)
+		vcols = 10;
+
+	if (in)
+		build(&d, t, in);
+	else
+		addf(&d, NULL, "nothing selected");
+
+	/* Lay everything out once to know the length, then draw the window. */
+	int total = 0;
+	for (size_t i = 0; i < d.n; i++) {
+		size_t n;
+		wchar_t *wv = textsafe_wide(d.v[i].value, &n);
+		struct piece *p;
+		total += (int)wrap(wv, n, vcols, &p);
+		free(p);
+		free(wv);
+	}
+	t->detail_lines = total;
+	if (t->detail_scroll > total - h)
+		t->detail_scroll = total - h > 0 ? total - h : 0;
+
+	if (total > h)
+		snprintf(title, sizeof(title), " %s  lines %d-%d of %d, J/K scroll ",
+		         in ? in->name : "", t->detail_scroll + 1,
+		         t->detail_scroll + h < total ? t->detail_scroll + h : total, total);
+	else
+		snprintf(title, sizeof(title), " %s ", in ? in->name : "");
+	{
+		size_t tn;
+		wchar_t *tw = textsafe_wide(title, &tn);
+		int tcols = textsafe_width(tw, tn);
+		if (tcols > w - 2)
+			tcols = w - 2;
+		attrset(border);
+		mvhline(t->detail_y, x, ACS_HLINE, w);
+		ui_put_wide(t->detail_y, x + 1, tcols, tw, tn, theme_attr(THEME_DETAIL_LABEL));
+		free(tw);
+	}
+
+	int line = 0, y = y0;
+	for (size_t i = 0; i < d.n && y < y0 + h; i++) {
+		size_t n;
+		wchar_t *wv = textsafe_wide(d.v[i].value, &n);
+		struct piece *p;
+		size_t np = wrap(wv, n, vcols, &p);
+
+		for (size_t k = 0; k < np && y < y0 + h; k++, line++) {
+			if (line < t->detail_scroll)
+				continue;
+			ui_put(y, x, LABEL_W, k == 0 && d.v[i].label ? d.v[i].label : "",
+			       theme_attr(THEME_DETAIL_LABEL));
+			ui_blank(y, x + LABEL_W, 1, theme_attr(THEME_DETAIL));
+			ui_put_wide(y, x + LABEL_W + 1, w - LABEL_W - 1, wv + p[k].off, p[k].len,
+			            theme_attr(d.v[i].elem));
+			y++;
+		}
+		free(p);
+		free(wv);
+	}
+	for (; y < y0 + h; y++)
+		ui_blank(y, x, w, theme_attr(THEME_DETAIL));
+	free_lines(&d);
+}

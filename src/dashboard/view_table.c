@@ -1,0 +1,408 @@
+/* The header lines and the instance table: column layout for the width at
+ * hand, one line per visible row, colours by state and expiry. */
+#include "dashboard/views.h"
+#include "core/textsafe.h"
+#include "dashboard/ui.h"
+#include "core/xalloc.h"
+#include "core/timefmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Columns are added in `importance` order while their `want` width fits,
+ * then grow towards `pref` (for config columns: no wider than their
+ * longest value); what is left goes to the address, then the name. So a
+ * narrow terminal drops the instance id first, then the region, then the
+ * provider, and a wide one shows everything in full. */
+static const struct {
+	const char *title;
+	int want, pref;
+	enum view_sort sort;
+} cols[COL_COUNT] = {
+	[COL_NAME] = {"NAME", 14, 40, SORT_NAME},
+	[COL_SERVICE] = {"PROVIDER", 13, 16, SORT_SERVICE},
+	[COL_REGION] = {"REGION", 12, 20, SORT_REGION},
+	[COL_ID] = {"ID", 14, 36, SORT_ID},
+	[COL_STATE] = {"STATE", 11, 11, SORT_STATE},
+	[COL_EXPIRY] = {"CA EXPIRY", 11, 22, SORT_EXPIRY},
+	[COL_ADDRESS] = {"ADDRESS", 14, 40, SORT_ADDRESS},
+	[COL_LAST] = {"LAST", 6, 24, SORT_AGE},
+};
+static const enum table_col importance[COL_COUNT] = {
+	COL_NAME, COL_STATE, COL_EXPIRY, COL_LAST, COL_ADDRESS, COL_SERVICE, COL_REGION, COL_ID,
+};
+
+static int text_width(const char *s)
+{
+	size_t n;
+	wchar_t *w = textsafe_wide(s, &n);
+	int cols_used = textsafe_width(w, n);
+
+	free(w);
+	return cols_used;
+}
+
+/* Longest value of each config column, once: they never change. */
+static void measure(struct tui *t)
+{
+	int m[COL_COUNT] = {0};
+
+	for (size_t i = 0; i < t->f->n_instances; i++) {
+		const struct instance *in = &t->f->instances[i];
+		int w;
+		if ((w = text_width(in->name)) > m[COL_NAME]) m[COL_NAME] = w;
+		if ((w = text_width(in->region)) > m[COL_REGION]) m[COL_REGION] = w;
+		if ((w = text_width(in->id)) > m[COL_ID]) m[COL_ID] = w;
+		w = (int)strlen(provider_kind_name(in->account ? in->account->provider : PROVIDER_COUNT)) +
+		    1 + (int)strlen(service_kind_name(in->service));
+		if (w > m[COL_SERVICE]) m[COL_SERVICE] = w;
+	}
+	for (int c = 0; c < COL_COUNT; c++) {
+		int title = (int)strlen(cols[c].title) + 1;   /* room for the sort mark */
+		t->natural[c] = cols[c].pref;
+		if (c == COL_NAME || c == COL_REGION || c == COL_ID || c == COL_SERVICE)
+			t->natural[c] = m[c] > title ? m[c] : title;
+		if (t->natural[c] > cols[c].pref)
+			t->natural[c] = cols[c].pref;
+	}
+	t->measured = true;
+}
+
+static void layout_columns(struct tui *t)
+{
+	int width = t->table_w, used = 0, shown = 0;
+	bool on[COL_COUNT] = {false};
+	int want[COL_COUNT];
+
+	if (!t->measured)
+		measure(t);
+	for (int c = 0; c < COL_COUNT; c++)
+		want[c] = cols[c].want < t->natural[c] ? cols[c].want : t->natural[c];
+	for (int i = 0; i < COL_COUNT; i++) {
+		enum table_col c = importance[i];
+		int need = want[c] + (shown ? 1 : 0);
+		if (used + need <= width) {
+			on[c] = true;
+			used += need;
+			shown++;
+		}
+	}
+	for (int c = 0; c < COL_COUNT; c++)
+		t->col_w[c] = on[c] ? want[c] : 0;
+	for (int i = 0; i < COL_COUNT && used < width; i++) {
+		enum table_col c = importance[i];
+		if (!on[c])
+			continue;
+		int grow = t->natural[c] - t->col_w[c];
+		if (grow > width - used)
+			grow = width - used;
+		if (grow > 0) {
+			t->col_w[c] += grow;
+			used += grow;
+		}
+	}
+	if (used < width)
+		t->col_w[on[COL_ADDRESS] ? COL_ADDRESS : COL_NAME] += width - used;
+	int x = t->table_x;
+	for (int c = 0; c < COL_COUNT; c++) {
+		t->col_x[c] = x;
+		if (t->col_w[c])
+			x += t->col_w[c] + 1;
+	}
+}
+
+void view_table_layout(struct tui *t)
+{
+	int body;
+
+	getmaxyx(stdscr, t->rows, t->cols);
+	t->too_small = t->rows < MIN_ROWS || t->cols < MIN_COLS;
+	t->detail_w = t->detail_h = t->detail_x = t->detail_y = 0;
+	t->table_x = 0;
+	t->table_y = HEADER_LINES + 1;
+	t->table_w = t->cols;
+	body = t->rows - HEADER_LINES - 2;   /* minus titles and status line */
+	t->table_h = body;
+	if (t->too_small)
+		return;
+	if (t->detail_open) {
+		if (t->cols >= DETAIL_SIDE_COLS) {
+			t->table_w = t->cols * 3 / 5;
+			t->detail_x = t->table_w + 1;
+			t->detail_w = t->cols - t->detail_x;
+			t->detail_y = HEADER_LINES;
+			t->detail_h = t->rows - 1 - t->detail_y;
+		} else {
+			t->table_h = (body - 1) * 2 / 5;
+			if (t->table_h < 3)
+				t->table_h = 3;
+			t->detail_x = 0;
+			t->detail_w = t->cols;
+			t->detail_y = t->table_y + t->table_h;   /* its title line */
+			t->detail_h = t->rows - 1 - t->detail_y;
+		}
+	}
+	layout_columns(t);
+}
+
+int view_table_sort_at(const struct tui *t, int x)
+{
+	for (int c = 0; c < COL_COUNT; c++)
+		if (t->col_w[c] && x >= t->col_x[c] && x < t->col_x[c] + t->col_w[c] + 1)
+			return (int)cols[c].sort;
+	return -1;
+}
+
+void view_format_age(time_t then, time_t now, char *out, size_t n)
+{
+	long long d;
+
+	/* Checked first: now - TIME_NONE overflows. */
+	if (then == TIME_NONE) {
+		snprintf(out, n, "-");
+		return;
+	}
+	d = (long long)now - (long long)then;
+	if (d < 0)
+		d = 0;
+	if (d < 60)
+		snprintf(out, n, "%llds", d);
+	else if (d < 3600)
+		snprintf(out, n, "%lldm", d / 60);
+	else if (d < 86400)
+		snprintf(out, n, "%lldh", d / 3600);
+	else
+		snprintf(out, n, "%lldd", d / 86400);
+}
+
+static void format_expiry(const struct instance *in, time_t now, int w, char *out, size_t n)
+{
+	const char *src = NULL;
+	time_t exp = instance_cert_expires(in, &src);
+	char date[21];
+	long days;
+	const char *mark = instance_expiry_mismatch(in) ? "!" : "";
+	const char *tag = src && strcmp(src, "api") == 0 ? "api" : "cert";
+
+	if (exp == TIME_NONE || !instance_days_left(in, now, &days)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	timefmt_iso_utc(exp, date);
+	date[10] = '\0';
+	if (w >= 22)
+		snprintf(out, n, "%s %5ldd %s%s", date, days, tag, mark);
+	else if (w >= 17)
+		snprintf(out, n, "%s %ldd%s", date, days, mark);
+	else if (w >= 11)
+		snprintf(out, n, "%ldd %s%s", days, tag, mark);
+	else
+		snprintf(out, n, "%ldd%s", days, mark);
+}
+
+static enum theme_elem state_elem(enum tls_state s)
+{
+	switch (s) {
+	case STATE_ENABLED: return THEME_STATE_ENABLED;
+	case STATE_DISABLED: return THEME_STATE_DISABLED;
+	case STATE_CONFIGURING: return THEME_STATE_CONFIGURING;
+	case STATE_UNSUPPORTED: return THEME_STATE_UNSUPPORTED;
+	case STATE_NO_INFO: return THEME_STATE_NO_INFO;
+	case STATE_NOT_FOUND: return THEME_STATE_NOT_FOUND;
+	case STATE_AUTH_ERROR: return THEME_STATE_AUTH_ERROR;
+	case STATE_THROTTLED: return THEME_STATE_THROTTLED;
+	case STATE_ERROR: return THEME_STATE_ERROR;
+	default: return THEME_STATE_UNKNOWN;
+	}
+}
+
+/* Expiry outranks state: an enabled instance about to expire must stand
+ * out from the healthy ones. */
+static enum theme_elem row_elem(const struct fleet *f, const struct instance *in, time_t now)
+{
+	long days;
+
+	if (in->st.state == STATE_ENABLED && instance_days_left(in, now, &days)) {
+		if (days < 0)
+			return THEME_EXPIRED;
+		if (days <= instance_crit_days(f, in))
+			return THEME_CRITICAL;
+		if (days <= instance_warn_days(f, in))
+			return THEME_EXPIRING;
+	}
+	return state_elem(in->st.state);
+}
+
+static void draw_cell(struct tui *t, int y, enum table_col c, const char *text, attr_t attr)
+{
+	if (!t->col_w[c])
+		return;
+	ui_put(y, t->col_x[c], t->col_w[c], text, attr);
+	if (t->col_x[c] + t->col_w[c] < t->table_x + t->table_w)
+		ui_blank(y, t->col_x[c] + t->col_w[c], 1, attr);
+}
+
+static void draw_row(struct tui *t, int y, const struct instance *in, bool selected)
+{
+	attr_t attr = theme_attr(selected ? THEME_SELECTED : row_elem(t->f, in, t->now));
+	char buf[160];
+	const struct instance_status *st = &in->st;
+
+	/* Blank first: columns may not cover the width exactly. */
+	ui_blank(y, t->table_x, t->table_w, attr);
+	draw_cell(t, y, COL_NAME, in->name, attr);
+	snprintf(buf, sizeof(buf), "%s/%s",
+	         provider_kind_name(in->account ? in->account->provider : PROVIDER_COUNT),
+	         service_kind_name(in->service));
+	draw_cell(t, y, COL_SERVICE, buf, attr);
+	draw_cell(t, y, COL_REGION, in->region, attr);
+	draw_cell(t, y, COL_ID, in->id, attr);
+	draw_cell(t, y, COL_STATE, state_name(st->state), attr);
+	format_expiry(in, t->now, t->col_w[COL_EXPIRY], buf, sizeof(buf));
+	draw_cell(t, y, COL_EXPIRY, buf, attr);
+	if (st->addr.host && *st->addr.host)
+		draw_cell(t, y, COL_ADDRESS, st->addr.host, attr);
+	else
+		draw_cell(t, y, COL_ADDRESS, st->addr.ip && *st->addr.ip ? st->addr.ip : "-", attr);
+	/* Last answer: the error code when it failed, else its age. A job on
+	 * the wire or queued shows as "..." until it ends. */
+	if (in->pending && st->refreshed_at == TIME_NONE)
+		snprintf(buf, sizeof(buf), "...");
+	else if (st->error && st->error->code)
+		snprintf(buf, sizeof(buf), "%s", st->error->code);
+	else
+		view_format_age(st->refreshed_at, t->now, buf, sizeof(buf));
+	draw_cell(t, y, COL_LAST, buf, attr);
+}
+
+static void draw_titles(struct tui *t)
+{
+	int y = t->table_y - 1;
+	bool utf8 = MB_CUR_MAX > 1;
+
+	ui_blank(y, t->table_x, t->table_w, theme_attr(THEME_COLUMN_HEADER));
+	for (int c = 0; c < COL_COUNT; c++) {
+		char buf[64];
+		bool sorted = cols[c].sort == t->view.sort;
+
+		if (!t->col_w[c])
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s", cols[c].title,
+		         !sorted ? "" : t->view.descending ? (utf8 ? "\u25bc" : "v") :
+		         (utf8 ? "\u25b2" : "^"));
+		ui_put(y, t->col_x[c], t->col_w[c], buf,
+		       theme_attr(sorted ? THEME_COLUMN_SORTED : THEME_COLUMN_HEADER));
+	}
+}
+
+void view_table_draw(struct tui *t)
+{
+	draw_titles(t);
+	for (int i = 0; i < t->table_h; i++) {
+		long r = t->top_row + i;
+		int y = t->table_y + i;
+
+		if (r >= (long)t->view.n_rows) {
+			ui_blank(y, t->table_x, t->table_w, theme_attr(THEME_NORMAL));
+			if (r == 0 && i == 0)
+				ui_put(y, t->table_x + 1, t->table_w - 1,
+				       t->view.problems_only || t->view.filter ?
+				       "No instance matches (Esc clears the filter, p shows everything)" :
+				       "No instances configured",
+				       theme_attr(THEME_NORMAL));
+			continue;
+		}
+		draw_row(t, y, &t->f->instances[t->view.rows[r]], r == t->sel_row);
+	}
+}
+
+static void counts_text(struct tui *t, char *buf, size_t n, bool terse)
+{
+	struct fleet_counts c;
+	size_t off = 0;
+	static const enum tls_state shown[] = {
+		STATE_ENABLED, STATE_DISABLED, STATE_CONFIGURING, STATE_UNSUPPORTED,
+		STATE_NO_INFO, STATE_UNKNOWN,
+	};
+	static const char *const terse_names[] = {"on", "off", "cfg", "unsup", "noinfo", "unk"};
+
+	fleet_view_count(t->f, t->now, &c);
+	off += (size_t)snprintf(buf + off, n - off, "%zu:", c.total);
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]) && off < n; i++)
+		if (c.state[shown[i]] || shown[i] == STATE_ENABLED)
+			off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.state[shown[i]],
+			                        terse ? terse_names[i] : state_name(shown[i]));
+	if (off < n)
+		off += (size_t)snprintf(buf + off, n - off, terse ? " %zu err" : " %zu errors", c.errors);
+	if (off < n)
+		snprintf(buf + off, n - off, terse ? " | %zu expiring %zu expired" :
+		         " | %zu expiring %zu expired", c.expiring, c.expired);
+}
+
+/* What the table shows: filter, problems only, how many rows. */
+static void view_text(struct tui *t, char *buf, size_t n)
+{
+	if (!t->view.filter && !t->view.problems_only) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, n, "%s%s%s%s%s%zu shown", t->view.problems_only ? "problems" : "",
+	         t->view.problems_only && t->view.filter ? ", " : "",
+	         t->view.filter ? "filter \"" : "", t->view.filter ? t->view.filter : "",
+	         t->view.filter ? "\": " : ": ", t->view.n_rows);
+}
+
+void view_header_draw(struct tui *t)
+{
+	struct engine_stats es;
+	char left[512], right[256], counts[512];
+	attr_t attr = theme_attr(THEME_HEADER);
+	size_t off = 0;
+	int rw;
+
+	memset(&es, 0, sizeof(es));
+	engine_get_stats(t->e, &es);
+	snprintf(left, sizeof(left), "tlsfleet %s  %s", PACKAGE_VERSION,
+	         t->f->settings.config_path ? t->f->settings.config_path : "");
+	if (t->round_active)
+		off += (size_t)snprintf(right + off, sizeof(right) - off, "refresh %zu/%zu",
+		                        es.done, es.round_total);
+	else
+		off += (size_t)snprintf(right + off, sizeof(right) - off, "idle");
+	if (es.in_flight && off < sizeof(right))
+		off += (size_t)snprintf(right + off, sizeof(right) - off, ", %zu in flight", es.in_flight);
+	if (es.throttled && off < sizeof(right))
+		off += (size_t)snprintf(right + off, sizeof(right) - off, ", %zu throttled", es.throttled);
+	if (off < sizeof(right)) {
+		if (t->f->settings.refresh_interval <= 0) {
+			off += (size_t)snprintf(right + off, sizeof(right) - off, " | auto refresh off");
+		} else if (!t->round_active && t->next_auto_ms) {
+			long long s = (t->next_auto_ms - t->now_ms + 999) / 1000;
+			if (s < 0)
+				s = 0;
+			off += (size_t)snprintf(right + off, sizeof(right) - off, " | next in %lld:%02lld",
+			                        s / 60, s % 60);
+		}
+	}
+	(void)off;
+	/* The progress on the right wins over the end of a long config path. */
+	rw = (int)strlen(right);
+	if (rw > t->cols / 2)
+		rw = t->cols / 2;
+	ui_put(0, 0, t->cols - rw - 1, left, attr);
+	ui_blank(0, t->cols - rw - 1, 1, attr);
+	ui_put(0, t->cols - rw, rw, right, attr);
+	view_text(t, right, sizeof(right));
+	rw = (int)strlen(right);
+	if (rw > t->cols / 2)
+		rw = t->cols / 2;
+	counts_text(t, counts, sizeof(counts), false);
+	if ((int)strlen(counts) > t->cols - rw - 1)
+		counts_text(t, counts, sizeof(counts), true);
+	ui_put(1, 0, t->cols - rw - (rw ? 1 : 0), counts, attr);
+	if (rw) {
+		ui_blank(1, t->cols - rw - 1, 1, attr);
+		ui_put(1, t->cols - rw, rw, right, attr);
+	}
+}

@@ -1,0 +1,67 @@
+/* The refresh engine: one curl multi handle, a queue of jobs, a pacer per
+ * (account, API action), retries, timeouts, size caps. Single-threaded
+ * and never blocking: the front end drives it with engine_poll() and
+ * engine_perform(). */
+#ifndef TLSFLEET_ENGINE_H
+#define TLSFLEET_ENGINE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <curl/curl.h>
+#include "core/fleet.h"
+
+struct engine;
+
+enum engine_event {
+	ENGINE_EV_STARTED,     /* a job of the instance went on the wire */
+	ENGINE_EV_UPDATED,     /* instance status changed (refresh finished) */
+	ENGINE_EV_PROGRESS,    /* download bytes moved */
+	ENGINE_EV_DOWNLOADED,  /* download saved; message says where */
+	ENGINE_EV_FAILED,      /* a download or CA fetch failed; message says why */
+};
+
+/* msg is borrowed for the call (may be NULL). */
+typedef void (*engine_notify_fn)(void *ud, struct instance *in,
+                                 enum engine_event ev, const char *msg);
+
+struct engine_stats {
+	size_t total;        /* instances in the fleet */
+	size_t queued;       /* jobs waiting (pacer, concurrency, backoff) */
+	size_t in_flight;    /* transfers on the wire */
+	size_t done;         /* refreshes finished since the last refresh-all */
+	size_t round_total;  /* refreshes asked for since the last refresh-all */
+	size_t throttled;    /* jobs waiting after a throttling answer */
+	size_t requests;     /* HTTP requests sent, all time */
+};
+
+/* NULL with *err on failure (curl could not start, CA bundle unusable). */
+struct engine *engine_new(struct fleet *f, char **err);
+void engine_free(struct engine *e);
+void engine_set_notify(struct engine *e, engine_notify_fn fn, void *ud);
+
+/* Queue work. Return false (and do nothing) when the same job for the
+ * instance is already queued or in flight. */
+bool engine_refresh(struct engine *e, struct instance *in);
+size_t engine_refresh_all(struct engine *e);
+/* Download the instance's CA file into dir (NULL = download_dir). false
+ * with *why (new string) when it cannot even start (TLS off, no URL...). */
+bool engine_download(struct engine *e, struct instance *in, const char *dir, char **why);
+bool engine_cancel_download(struct engine *e, struct instance *in);
+/* Bytes received so far of the instance's running download; false if none. */
+bool engine_download_progress(const struct engine *e, const struct instance *in,
+                              long long *got, long long *total);
+
+/* Wait for network activity, an extra fd, or a timer, at most max_wait_ms. */
+int engine_poll(struct engine *e, struct curl_waitfd *extra, unsigned n_extra, int max_wait_ms);
+/* Move transfers forward, finish what ended, start what the pacer allows. */
+void engine_perform(struct engine *e);
+/* Milliseconds until the engine next needs engine_perform (pacer,
+ * backoff); -1 when it waits only on the network or is idle. */
+long engine_next_timer_ms(const struct engine *e);
+bool engine_busy(const struct engine *e);
+void engine_get_stats(const struct engine *e, struct engine_stats *out);
+/* Run until idle (headless modes). */
+void engine_run(struct engine *e);
+/* Stop everything in flight (e.g. on quit). */
+void engine_wakeup(struct engine *e);
+
+#endif

@@ -1,0 +1,21 @@
+/* How an attempt's outcome lands on an instance (DESIGN §3): a definite
+ * answer replaces every kept field and sets last_good_at; any other outcome
+ * keeps them, so a failed refresh never erases what an earlier one learned.
+ * Every attempt sets state, error, http_status, request_id, latency and
+ * refreshed_at. */
+#ifndef TLSFLEET_OUTCOME_H
+#define TLSFLEET_OUTCOME_H
+#include "core/fleet.h"
+#include "providers/provider.h"
+
+/* Apply a provider's parsed answer. Takes ownership of r's fields (r is
+ * left empty). http_status 0 = no HTTP answer. */
+void outcome_apply(struct instance *in, struct provider_result *r,
+                   int http_status, long latency_ms, time_t now);
+
+/* Record a failure that never reached a provider parser (network, TLS,
+ * missing credentials, size cap...). */
+void outcome_fail(struct instance *in, enum tls_state state, const char *code,
+                  const char *message, int http_status, long latency_ms, time_t now);
+
+#endif

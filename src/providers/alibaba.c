@@ -1,0 +1,189 @@
+/* Alibaba Cloud Tair / Redis: DescribeInstanceSSL, RPC style, signature V1
+ * (HMAC-SHA1). Errors are {Code, Message, RequestId} with HTTP 4xx/5xx,
+ * mapped by code first: 404 InvalidAccessKeyId.NotFound is an auth error. */
+#include "providers/provider.h"
+#include "providers/sign.h"
+#include "core/strbuf.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const unsupported_codes[] = {
+	"IncorrectEngineVersion", "IncorrectCharacterType", "InvalidRedisVersionPattern", NULL,
+};
+static const char *const not_found_codes[] = {"InvalidInstanceId.NotFound", NULL};
+static const char *const auth_codes[] = {
+	"InvalidAccessKeyId.*", "SignatureDoesNotMatch", "InvalidTimeStamp.Expired",
+	"Forbidden.*", "NoPermission",
+	/* an expired STS token is a credential problem like the others */
+	"InvalidSecurityToken.*",
+	NULL,
+};
+static const char *const throttled_codes[] = {"Throttling.*", NULL};
+static const char *const clock_skew_codes[] = {"InvalidTimeStamp.Expired", NULL};
+
+static const struct provider_codes alibaba_codes = {
+	.unsupported = unsupported_codes,
+	.not_found = not_found_codes,
+	.auth = auth_codes,
+	.throttled = throttled_codes,
+	.clock_skew = clock_skew_codes,
+};
+
+/* The regions the SDKs' endpoint data serves from the central endpoint. */
+static const char *const central_regions[] = {
+	"cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingdao",
+	"us-east-1", "us-west-1", NULL,
+};
+
+static bool alibaba_supports(enum service_kind s)
+{
+	return s == SERVICE_REDIS;
+}
+
+static char *alibaba_default_endpoint(const struct account *a, const struct instance *in)
+{
+	(void)a;
+	if (!in->region || !*in->region)
+		return xstrdup("https://r-kvstore.aliyuncs.com");
+	for (const char *const *r = central_regions; *r; r++)
+		if (strcmp(*r, in->region) == 0)
+			return xstrdup("https://r-kvstore.aliyuncs.com");
+	return xasprintf("https://r-kvstore.%s.aliyuncs.com", in->region);
+}
+
+void provider_alibaba_request(const char *base_url, const char *method, const char *action,
+                              const char *version, const struct sign_kv *params, size_t n_params,
+                              const struct credentials *cred, const struct sign_context *ctx,
+                              struct http_request *out)
+{
+	struct rpc_v1_input in = {
+		.access_key_id = cred->id,
+		.access_key_secret = cred->secret,
+		.security_token = cred->token,
+		.method = method,
+		.action = action,
+		.version = version,
+		.timestamp = ctx->now,
+		.nonce = ctx->nonce,
+		.params = params,
+		.n_params = n_params,
+	};
+	struct rpc_v1_output sig;
+	char *host = provider_url_authority(base_url);
+	bool post = strcmp(method, "POST") == 0;
+
+	memset(out, 0, sizeof(*out));
+	sign_rpc_v1(&in, &sig);
+	out->method = xstrdup(method);
+	out->action = action;
+	http_request_add_header(out, "Host", host);
+	if (post) {
+		out->url = xasprintf("%s/", base_url);
+		http_request_add_header(out, "Content-Type", "application/x-www-form-urlencoded");
+		out->body = sig.signed_query;
+		out->body_len = strlen(sig.signed_query);
+		sig.signed_query = NULL;
+	} else {
+		out->url = xasprintf("%s/?%s", base_url, sig.signed_query);
+	}
+	sign_rpc_v1_free(&sig);
+	free(host);
+}
+
+static int alibaba_build_request(const struct instance *in, enum api_call call,
+                                 const struct credentials *cred, const struct sign_context *ctx,
+                                 struct http_request *out, char **err)
+{
+	char *base;
+
+	memset(out, 0, sizeof(*out));
+	if (provider_check_request(in, "Alibaba Cloud", call == CALL_STATUS && alibaba_supports(in->service),
+	                           call, cred, err) != 0)
+		return -1;
+	if (!ctx->nonce || !*ctx->nonce) {
+		*err = xasprintf("%s: no signature nonce", in->name);
+		return -1;
+	}
+
+	const struct sign_kv params[] = {
+		{"InstanceId", in->id},
+		{"RegionId", in->region},
+	};
+	base = provider_base_url(in);
+	provider_alibaba_request(base, "GET", provider_action(in, call), "2015-01-01", params, 2,
+	                         cred, ctx, out);
+	free(base);
+	return 0;
+}
+
+static void alibaba_parse_response(const struct instance *in, enum api_call call,
+                                   const struct http_response *resp, struct provider_result *out)
+{
+	const char *code = NULL, *message = NULL, *enabled, *url, *expires, *cn;
+	cJSON *body = provider_parse_object(resp, out);
+	bool ok = resp->status >= 200 && resp->status < 300;
+
+	(void)in;
+	(void)call;
+	if (body) {
+		out->request_id = provider_nonempty(cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(body, "RequestId")));
+		code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "Code"));
+		message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "Message"));
+		/* A success answer carries SSLEnabled; a Code without it is an
+		 * error whatever the status says. */
+		if (ok && cJSON_GetObjectItemCaseSensitive(body, "SSLEnabled"))
+			code = NULL;
+	}
+	if (!ok || (body && code && *code)) {
+		provider_map_error(out, &alibaba_codes, resp->status, code, message);
+		if (out->state == STATE_UNSUPPORTED)
+			out->provider_status = body;
+		else
+			cJSON_Delete(body);
+		return;
+	}
+	if (!body)
+		return;  /* InvalidResponse already set */
+
+	if (provider_json_string(body, "SSLEnabled", &enabled, out, resp->status) < 0 ||
+	    provider_json_string(body, "CertDownloadURL", &url, out, resp->status) < 0 ||
+	    provider_json_string(body, "SSLExpiredTime", &expires, out, resp->status) < 0 ||
+	    provider_json_string(body, "CertCommonName", &cn, out, resp->status) < 0) {
+		cJSON_Delete(body);
+		return;
+	}
+	if (!enabled) {
+		provider_result_invalid(out, resp->status, "SSLEnabled: missing");
+	} else if (strcmp(enabled, "Enable") == 0) {
+		out->state = STATE_ENABLED;
+	} else if (strcmp(enabled, "Disable") == 0) {
+		out->state = STATE_DISABLED;
+	} else {
+		provider_result_invalid(out, resp->status,
+		                        "SSLEnabled: expected \"Enable\" or \"Disable\", got \"%.64s\"",
+		                        enabled);
+	}
+	if (out->state == STATE_ERROR) {
+		cJSON_Delete(body);
+		return;
+	}
+	out->cert_url = provider_nonempty(url);
+	if (out->cert_url)
+		provider_url_expires(out->cert_url, &out->cert_url_expires);
+	if (!expires || !timefmt_parse_iso8601(expires, &out->cert_expires))
+		out->cert_expires = TIME_NONE;
+	out->addr.host = provider_nonempty(cn);
+	out->provider_status = body;
+}
+
+const struct provider_ops provider_alibaba = {
+	.name = "alibaba",
+	.supports = alibaba_supports,
+	.default_endpoint = alibaba_default_endpoint,
+	.build_request = alibaba_build_request,
+	.parse_response = alibaba_parse_response,
+};

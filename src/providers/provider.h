@@ -1,0 +1,184 @@
+/* Providers are pure: (instance, credentials, time) -> signed request
+ * description; (HTTP response) -> normalised result. No I/O, no curl, no
+ * curses. One file per cloud behind struct provider_ops. */
+#ifndef TLSFLEET_PROVIDER_H
+#define TLSFLEET_PROVIDER_H
+
+#include "core/fleet.h"
+#include "providers/sign.h"
+
+enum api_call {
+	CALL_STATUS,     /* the SSL status query of the instance's service */
+	CALL_CERT_LINK,  /* Huawei DCS POST .../ssl-certs/download -> {file_name, link} */
+};
+
+struct http_header {
+	char *name;
+	char *value;
+};
+
+/* A complete request, owned by whoever built it (http_request_free). */
+struct http_request {
+	char *method;                /* "GET" / "POST" */
+	char *url;                   /* absolute https URL incl. query */
+	struct http_header *headers; /* every header to send, Host included */
+	size_t n_headers;
+	char *body;                  /* NULL for none */
+	size_t body_len;
+	const char *action;          /* static: the API action, the pacing key */
+};
+void http_request_free(struct http_request *r);
+const char *http_request_header(const struct http_request *r, const char *name); /* case-insensitive */
+
+/* What came back; all pointers borrowed for the call. */
+struct http_response {
+	long status;                 /* HTTP status */
+	const char *body;
+	size_t body_len;
+	const char *date;            /* Date header or NULL */
+	const char *retry_after;     /* Retry-After header or NULL */
+	const char *content_type;    /* or NULL */
+};
+
+/* Everything a signer needs that is not in the instance. */
+struct sign_context {
+	time_t now;
+	const char *nonce;           /* Alibaba SignatureNonce (caller makes a fresh UUID) */
+};
+
+struct provider_result {
+	enum tls_state state;
+	/* normalised fields (only meaningful for definite states) */
+	char *cert_url;
+	time_t cert_url_expires;     /* TIME_NONE if unknown */
+	time_t cert_expires;         /* provider's CA date, TIME_NONE if none */
+	struct address addr;         /* port -1 if unknown */
+	cJSON *provider_status;      /* owned: the raw answer body (Tencent: inner Response) */
+	/* failure (state not definite, or unsupported) */
+	struct api_error *error;     /* owned; NULL after a success answer */
+	char *request_id;
+	bool retry;                  /* worth another attempt: throttling, 5xx */
+	bool throttled;              /* the answer was a throttling answer */
+	bool clock_skew;             /* the provider rejected our timestamp */
+	/* CALL_CERT_LINK */
+	char *file_name;
+	char *link;
+};
+void provider_result_init(struct provider_result *r);
+void provider_result_free(struct provider_result *r);
+
+struct provider_ops {
+	const char *name;            /* "tencent", "huawei", "alibaba" */
+	bool (*supports)(enum service_kind s);
+	/* Base URL (scheme://host[:port], no trailing slash) when neither the
+	 * instance nor the account sets one. Returns a new string. */
+	char *(*default_endpoint)(const struct account *a, const struct instance *in);
+	/* Build the complete signed request. Returns 0, or -1 with *err set
+	 * (a new string that never contains a secret). */
+	int (*build_request)(const struct instance *in, enum api_call call,
+	                     const struct credentials *cred, const struct sign_context *ctx,
+	                     struct http_request *out, char **err);
+	/* Map an answer to a result. Never fails: anything unexpected is
+	 * STATE_ERROR with an error naming what was wrong. */
+	void (*parse_response)(const struct instance *in, enum api_call call,
+	                       const struct http_response *resp, struct provider_result *out);
+};
+
+extern const struct provider_ops provider_tencent;
+extern const struct provider_ops provider_huawei;
+extern const struct provider_ops provider_alibaba;
+const struct provider_ops *provider_for(enum provider_kind k);
+
+/* The base URL a request for this instance goes to: instance endpoint,
+ * else account endpoint, else the provider's default. New string. */
+char *provider_base_url(const struct instance *in);
+
+/* The API action name of a call for this instance (static string). */
+const char *provider_action(const struct instance *in, enum api_call call);
+
+/* ---- shared by the provider files (and their tests) --------------------- */
+
+/* DESIGN §3 code rules: "X.*" matches X itself and X.<anything>; any other
+ * rule matches exactly. */
+bool provider_code_matches(const char *code, const char *rule);
+/* True when code matches one of the NULL-terminated rules. */
+bool provider_code_in(const char *code, const char *const *rules);
+
+/* The codes that decide a state, per provider (NULL-terminated lists,
+ * any may be NULL). */
+struct provider_codes {
+	const char *const *unsupported;
+	const char *const *not_found;
+	const char *const *auth;
+	const char *const *throttled;
+	const char *const *clock_skew;   /* a subset of auth */
+	const char *const *retry;        /* worth another attempt though not 5xx */
+};
+
+/* Map an error answer per DESIGN §3 "Mapping order": (a) the code, (b) the
+ * HTTP status, (c) STATE_ERROR with the code verbatim (HTTP_<n> without
+ * one). Sets state, error, retry, throttled, clock_skew. code and message
+ * may be NULL. */
+void provider_map_error(struct provider_result *r, const struct provider_codes *codes,
+                        long http_status, const char *code, const char *message);
+/* Set state and error (replacing any error). */
+void provider_result_fail(struct provider_result *r, enum tls_state state, const char *code,
+                          const char *message, long http_status);
+/* STATE_ERROR, code "InvalidResponse", message from fmt (names the field). */
+void provider_result_invalid(struct provider_result *r, long http_status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "string", "number", "boolean", "null", "object", "array". */
+const char *provider_json_type(const cJSON *j);
+/* Body of a response as JSON: NULL and r set to InvalidResponse when empty,
+ * not JSON, or not an object. The caller owns the tree. */
+cJSON *provider_parse_object(const struct http_response *resp, struct provider_result *r);
+/* Field name of obj: absent or JSON null -> 0 and *out NULL; a string ->
+ * 0 and *out borrowed ("" included); any other type -> -1 with r set to
+ * InvalidResponse "name: expected string, got <type>". */
+int provider_json_string(const cJSON *obj, const char *name, const char **out,
+                         struct provider_result *r, long http_status);
+/* The same for a boolean: *out -1 absent/null, else 0/1. */
+int provider_json_bool(const cJSON *obj, const char *name, int *out,
+                       struct provider_result *r, long http_status);
+/* A string field as a normalised value: a new string, or NULL for
+ * absent, null and "". */
+char *provider_nonempty(const char *s);
+
+/* The authority (host[:port]) of an absolute URL; new string. */
+char *provider_url_authority(const char *url);
+/* The Expires=<epoch seconds> query parameter of a presigned URL. */
+bool provider_url_expires(const char *url, time_t *out);
+/* True when id and secret are both set and not empty. */
+bool provider_has_credentials(const struct credentials *c);
+/* The checks every build_request starts with: the call exists for the
+ * service, keys are there, region and id are set. 0, or -1 with *err. */
+int provider_check_request(const struct instance *in, const char *cloud, bool call_supported,
+                           enum api_call call, const struct credentials *cred, char **err);
+
+/* Append a header (copies of both strings). */
+void http_request_add_header(struct http_request *r, const char *name, const char *value);
+
+/* Generic signed requests, used by build_request and by the vector tests
+ * for calls tlsfleet itself does not make. */
+/* Tencent TC3: POST {base}/, JSON body, X-TC-* headers. */
+void provider_tencent_request(const char *base_url, const char *service, const char *action,
+                              const char *version, const char *region, const char *body,
+                              const struct credentials *cred, time_t now,
+                              struct http_request *out);
+/* Huawei APIG: {base}{path}[?query]; extra headers (e.g. Content-Type)
+ * are sent and signed with X-Project-Id, X-Sdk-Date, X-Security-Token. */
+void provider_huawei_request(const char *base_url, const char *method, const char *path,
+                             const struct sign_kv *query, size_t n_query,
+                             const struct sign_kv *extra_headers, size_t n_extra,
+                             const char *project_id, const char *body,
+                             const struct credentials *cred, time_t now,
+                             struct http_request *out);
+/* Alibaba RPC V1: GET {base}/?<signed query>, or POST {base}/ with the
+ * signed form body (application/x-www-form-urlencoded). */
+void provider_alibaba_request(const char *base_url, const char *method, const char *action,
+                              const char *version, const struct sign_kv *params, size_t n_params,
+                              const struct credentials *cred, const struct sign_context *ctx,
+                              struct http_request *out);
+
+#endif

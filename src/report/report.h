@@ -1,0 +1,20 @@
+/* Headless output: --list in table, JSON or CSV (DESIGN §4 contract). */
+#ifndef TLSFLEET_REPORT_H
+#define TLSFLEET_REPORT_H
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "core/fleet.h"
+
+enum report_format { REPORT_TABLE, REPORT_JSON, REPORT_CSV };
+
+bool report_format_from_name(const char *name, enum report_format *out);
+/* One instance as the contract's JSON object (new tree, caller deletes). */
+cJSON *report_instance_json(const struct fleet *f, const struct instance *in, time_t now);
+void report_list(FILE *out, const struct fleet *f, enum report_format fmt, time_t now);
+/* --list exit code: 0 when every instance ended in a definite state. */
+int report_list_exit_code(const struct fleet *f);
+/* Copy of s safe to print on a terminal: control characters and invalid
+ * UTF-8 become '?'. New string. */
+char *report_sanitize(const char *s);
+
+#endif

@@ -1,0 +1,179 @@
+/* Saving and inspecting a fetched CA file. The file and its ca.pem extract
+ * are both staged before either is renamed into place, so a failure
+ * (disk full on the second file) leaves the previous pair untouched. */
+#include "store/download.h"
+#include "store/certinfo.h"
+#include "store/safefile.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* The cache key of DESIGN §3: the URL without query or fragment (a
+ * presigned query is a bearer token and must never be stored). */
+static char *url_without_query(const char *url)
+{
+	return url ? xstrndup(url, strcspn(url, "?#")) : NULL;
+}
+
+static int check_input(const char *url, size_t len, char **err)
+{
+	if (url && strncasecmp(url, "https://", 8) != 0) {
+		/* a CA fetched in clear text could be anyone's CA */
+		*err = xstrdup("refusing a CA file not fetched over https");
+		return -1;
+	}
+	if (len > (size_t)DOWNLOAD_MAX_BYTES) {
+		*err = xasprintf("CA file is too large (%zu bytes; the limit is %ld MiB)",
+		                 len, DOWNLOAD_MAX_BYTES >> 20);
+		return -1;
+	}
+	return 0;
+}
+
+/* The certificates of cf as the model's summaries, replacing the old ones. */
+static void set_ca_certs(struct instance *in, const struct ca_file *cf, const char *url)
+{
+	struct instance_status *st = &in->st;
+
+	cert_summaries_free(st->ca_certs, st->n_ca_certs);
+	st->ca_certs = NULL;
+	st->n_ca_certs = 0;
+	if (cf->n_certs) {
+		st->ca_certs = xcalloc(cf->n_certs, sizeof(*st->ca_certs));
+		for (size_t i = 0; i < cf->n_certs; i++) {
+			const struct ca_cert *c = &cf->certs[i];
+			struct cert_summary *s = &st->ca_certs[i];
+			s->subject = xstrdup(c->subject);
+			s->issuer = xstrdup(c->issuer);
+			s->not_before = c->not_before;
+			s->not_after = c->not_after;
+			memcpy(s->sha256, c->sha256, sizeof(s->sha256));
+		}
+		st->n_ca_certs = cf->n_certs;
+	}
+	free(st->ca_certs_from);
+	st->ca_certs_from = url_without_query(url);
+}
+
+static char *file_name(const struct instance *in, const char *name_hint, const char *url,
+                       enum certinfo_kind kind)
+{
+	char *name = safefile_basename(name_hint, SAFEFILE_NAME_MAX);
+
+	if (!name) {
+		char *from_url = safefile_name_from_url(url);
+		name = safefile_basename(from_url, SAFEFILE_NAME_MAX);
+		free(from_url);
+	}
+	return name ? name : safefile_fallback_name(in->id, certinfo_kind_ext(kind));
+}
+
+static char *instance_dir_name(const struct instance *in)
+{
+	char *name = safefile_basename(in->name, SAFEFILE_NAME_MAX);
+
+	if (!name)
+		name = safefile_basename(in->id, SAFEFILE_NAME_MAX);
+	return name ? name : xstrdup("instance");
+}
+
+void download_result_free(struct download_result *r)
+{
+	if (!r)
+		return;
+	free(r->path);
+	free(r->ca_pem_path);
+	free(r->note);
+	memset(r, 0, sizeof(*r));
+}
+
+int download_save_ex(struct instance *in, const char *dir, const char *name_hint,
+                     const char *url, const unsigned char *data, size_t len,
+                     struct download_result *res, char **err)
+{
+	struct ca_file cf;
+	struct safedir d = {.fd = -1};
+	struct safefile_tmp file = {0}, pem = {0};
+	char *note = NULL;
+	char *pem_text = NULL;
+	char *name = NULL, *sub = NULL;
+	int rc = -1;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (check_input(url, len, err) != 0)
+		return -1;
+
+	/* not a certificate file: still saved, the caller is told why */
+	certinfo_read(data, len, name_hint, &cf, &note);
+	name = file_name(in, name_hint, url, cf.kind);
+	sub = instance_dir_name(in);
+	const char *pem_name = strcmp(name, DOWNLOAD_CA_PEM) == 0 ? DOWNLOAD_CA_PEM_ALT : DOWNLOAD_CA_PEM;
+
+	if (safedir_open(&d, dir, sub, err) != 0)
+		goto out;
+	if (safefile_stage(&d, name, data, len, 0644, &file, err) != 0)
+		goto out;
+	if (cf.n_certs) {
+		pem_text = certinfo_pem(&cf);
+		if (safefile_stage(&d, pem_name, pem_text, strlen(pem_text), 0644, &pem, err) != 0)
+			goto out;
+	}
+	if (safefile_commit(&d, &file, err) != 0)
+		goto out;
+	if (cf.n_certs && safefile_commit(&d, &pem, err) != 0)
+		goto out;
+	safedir_sync(&d);
+
+	struct download_info *di = xcalloc(1, sizeof(*di));
+	di->path = xasprintf("%s/%s", d.path, name);
+	di->size = (long long)len;
+	safefile_sha256_hex(data, len, di->sha256);
+	di->at = time(NULL);
+	download_info_free(in->st.download);
+	in->st.download = di;
+	set_ca_certs(in, &cf, url);
+
+	if (res) {
+		res->path = xstrdup(di->path);
+		res->ca_pem_path = cf.n_certs ? xasprintf("%s/%s", d.path, pem_name) : NULL;
+		res->n_certs = cf.n_certs;
+		res->note = cf.n_certs ? NULL : xstrdup(note ? note : "no certificate found");
+	}
+	rc = 0;
+out:
+	safefile_abort(&d, &file);
+	safefile_abort(&d, &pem);
+	safedir_close(&d);
+	certinfo_free(&cf);
+	free(pem_text);
+	free(note);
+	free(name);
+	free(sub);
+	return rc;
+}
+
+int download_save(struct instance *in, const char *dir, const char *name_hint,
+                  const char *url, const unsigned char *data, size_t len, char **err)
+{
+	return download_save_ex(in, dir, name_hint, url, data, len, NULL, err);
+}
+
+int download_inspect(struct instance *in, const char *url,
+                     const unsigned char *data, size_t len, char **err)
+{
+	struct ca_file cf;
+
+	if (check_input(url, len, err) != 0)
+		return -1;
+	if (certinfo_read(data, len, NULL, &cf, err) != 0) {
+		certinfo_free(&cf);
+		return -1;
+	}
+	set_ca_certs(in, &cf, url);
+	certinfo_free(&cf);
+	return 0;
+}

@@ -1,0 +1,428 @@
+/* The state file: what was learned from CA files, kept across runs.
+ *
+ * An entry belongs to an instance by name AND provider instance id, so an
+ * instance that was renamed or replaced never inherits stale certificates.
+ * Entries of names this fleet does not have are carried over on save: a
+ * second config sharing the file must not erase the first one's knowledge.
+ * Nothing secret is stored: the URL loses its query before it gets here
+ * and again on the way out. */
+#include "store/statefile.h"
+#include "store/safefile.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STATEFILE_VERSION 1
+#define STATEFILE_MAX_BYTES (256L * 1024 * 1024)   /* sanity, not a quota */
+
+char *statefile_path(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+
+	/* XDG: a relative value is invalid and must be ignored */
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/tlsfleet/state.json", xdg);
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
+	if (!home || !*home)
+		return NULL;
+	return xasprintf("%s/.local/state/tlsfleet/state.json", home);
+}
+
+/* Instances by name, sorted: configs reach 100k instances, and cJSON's
+ * object lookup is linear, so matching name by name would be quadratic. */
+struct name_ref {
+	const char *name;
+	size_t idx;
+};
+
+static int name_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
+}
+
+static struct name_ref *index_names(const struct fleet *f)
+{
+	struct name_ref *refs = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*refs));
+
+	for (size_t i = 0; i < f->n_instances; i++) {
+		refs[i].name = f->instances[i].name;
+		refs[i].idx = i;
+	}
+	qsort(refs, f->n_instances, sizeof(*refs), name_ref_cmp);
+	return refs;
+}
+
+/* Index of the instance called name, or -1. */
+static long find_name(const struct name_ref *refs, size_t n, const char *name)
+{
+	struct name_ref key = {.name = name};
+	const struct name_ref *r = bsearch(&key, refs, n, sizeof(*refs), name_ref_cmp);
+
+	return r ? (long)r->idx : -1;
+}
+
+/* ---- load ------------------------------------------------------------- */
+
+/* 0 with the whole file, 1 when it does not exist, -1 with *err. */
+static int read_file(const char *path, char **out, size_t *len, char **err)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!fp) {
+		if (errno == ENOENT)
+			return 1;
+		*err = xasprintf("cannot read state file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			buf = xrealloc(buf, cap + 1);
+		}
+		size_t got = fread(buf + n, 1, cap - n, fp);
+		n += got;
+		if (got == 0)
+			break;
+		if (n > (size_t)STATEFILE_MAX_BYTES) {
+			fclose(fp);
+			free(buf);
+			*err = xasprintf("state file %s is too large", path);
+			return -1;
+		}
+	}
+	if (ferror(fp)) {
+		*err = xasprintf("cannot read state file %s: %s", path, strerror(errno));
+		fclose(fp);
+		free(buf);
+		return -1;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static bool is_sha256_hex(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+static const char *get_string(const cJSON *obj, const char *key)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(j) ? j->valuestring : NULL;
+}
+
+/* A time field: ISO string, or null/absent for TIME_NONE. */
+static bool get_time(const cJSON *obj, const char *key, time_t *out)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = TIME_NONE;
+	if (!j || cJSON_IsNull(j))
+		return true;
+	return cJSON_IsString(j) && timefmt_parse_iso8601(j->valuestring, out);
+}
+
+static bool parse_certs(const cJSON *arr, struct cert_summary **out, size_t *n_out)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr);
+	struct cert_summary *c = n ? xcalloc(n, sizeof(*c)) : NULL;
+	size_t i = 0;
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, arr) {
+		const char *subject = get_string(item, "subject");
+		const char *issuer = get_string(item, "issuer");
+		const char *sha = get_string(item, "sha256");
+
+		if (!cJSON_IsObject(item) || !subject || !issuer || !is_sha256_hex(sha) ||
+		    !get_time(item, "not_before", &c[i].not_before) ||
+		    !get_time(item, "not_after", &c[i].not_after)) {
+			cert_summaries_free(c, i);
+			return false;
+		}
+		c[i].subject = xstrdup(subject);
+		c[i].issuer = xstrdup(issuer);
+		memcpy(c[i].sha256, sha, 65);
+		i++;
+	}
+	*out = c;
+	*n_out = i;
+	return true;
+}
+
+static bool parse_download(const cJSON *j, struct download_info **out)
+{
+	*out = NULL;
+	if (!j || cJSON_IsNull(j))
+		return true;
+
+	const char *path = get_string(j, "path");
+	const char *sha = get_string(j, "sha256");
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(j, "size");
+	time_t at;
+
+	/* size must fit a long long exactly (converting a larger double is
+	 * undefined, and 1e300 came back as a negative size): 2^53 is the
+	 * largest integer every double below it represents exactly. */
+	if (!cJSON_IsObject(j) || !path || path[0] != '/' || !is_sha256_hex(sha) ||
+	    !cJSON_IsNumber(size) || !(size->valuedouble >= 0 && size->valuedouble <= 9007199254740992.0) ||
+	    !get_time(j, "at", &at))
+		return false;
+	struct download_info *d = xcalloc(1, sizeof(*d));
+	d->path = xstrdup(path);
+	d->size = (long long)size->valuedouble;
+	memcpy(d->sha256, sha, 65);
+	d->at = at;
+	*out = d;
+	return true;
+}
+
+/* Fill in from entry e; false (instance untouched) when e is malformed. */
+static bool load_entry(struct instance *in, const cJSON *e)
+{
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(e, "ca_certs_from");
+	const cJSON *certs = cJSON_GetObjectItemCaseSensitive(e, "ca_certs");
+	struct cert_summary *c = NULL;
+	size_t n = 0;
+	struct download_info *d = NULL;
+
+	if ((from && !cJSON_IsNull(from) && !cJSON_IsString(from)) ||
+	    (certs && !cJSON_IsNull(certs) && !cJSON_IsArray(certs)))
+		return false;
+	if (cJSON_IsArray(certs) && !parse_certs(certs, &c, &n))
+		return false;
+	if (!parse_download(cJSON_GetObjectItemCaseSensitive(e, "download"), &d)) {
+		cert_summaries_free(c, n);
+		return false;
+	}
+
+	struct instance_status *st = &in->st;
+	cert_summaries_free(st->ca_certs, st->n_ca_certs);
+	st->ca_certs = c;
+	st->n_ca_certs = n;
+	free(st->ca_certs_from);
+	st->ca_certs_from = cJSON_IsString(from) ? xstrndup(from->valuestring,
+	                                                    strcspn(from->valuestring, "?#")) : NULL;
+	download_info_free(st->download);
+	st->download = d;
+	return true;
+}
+
+int statefile_load(struct fleet *f, const char *path, char **err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = read_file(path, &text, &len, err);
+
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
+
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!root) {
+		*err = xasprintf("state file %s is not valid JSON; ignoring it", path);
+		return -1;
+	}
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+	const cJSON *insts = cJSON_GetObjectItemCaseSensitive(root, "instances");
+	if (!cJSON_IsObject(root) || !cJSON_IsNumber(ver) || !cJSON_IsObject(insts)) {
+		*err = xasprintf("state file %s is not a tlsfleet state file; ignoring it", path);
+		cJSON_Delete(root);
+		return -1;
+	}
+	if (ver->valuedouble != STATEFILE_VERSION) {
+		*err = xasprintf("state file %s has version %g, expected %d; ignoring it",
+		                 path, ver->valuedouble, STATEFILE_VERSION);
+		cJSON_Delete(root);
+		return -1;
+	}
+
+	/* Good entries are used even when another one is damaged. */
+	struct name_ref *refs = index_names(f);
+	bool *done = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*done));
+	char *bad = NULL;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, insts) {
+		long i = e->string ? find_name(refs, f->n_instances, e->string) : -1;
+		const char *id;
+
+		if (i < 0 || done[i])
+			continue;   /* another config's instance, or a duplicate key */
+		done[i] = true;
+		struct instance *in = &f->instances[i];
+		if (!cJSON_IsObject(e) || !(id = get_string(e, "instance_id"))) {
+			if (!bad)
+				bad = xstrdup(in->name);
+			continue;
+		}
+		if (!in->id || strcmp(id, in->id) != 0)
+			continue;       /* renamed or replaced: not this instance's data */
+		if (!load_entry(in, e) && !bad)
+			bad = xstrdup(in->name);
+	}
+	free(done);
+	free(refs);
+	cJSON_Delete(root);
+	if (bad) {
+		*err = xasprintf("state file %s: damaged entry for instance '%s'; ignoring it",
+		                 path, bad);
+		free(bad);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- save ------------------------------------------------------------- */
+
+static cJSON *time_json(time_t t)
+{
+	char buf[21];
+
+	if (t == TIME_NONE)
+		return cJSON_CreateNull();
+	timefmt_iso_utc(t, buf);
+	return cJSON_CreateString(buf);
+}
+
+static bool has_state(const struct instance *in)
+{
+	return in->st.n_ca_certs || in->st.ca_certs_from || in->st.download;
+}
+
+static cJSON *entry_json(const struct instance *in)
+{
+	const struct instance_status *st = &in->st;
+	cJSON *e = cJSON_CreateObject();
+	cJSON *certs = cJSON_AddArrayToObject(e, "ca_certs");
+
+	cJSON_AddStringToObject(e, "instance_id", in->id ? in->id : "");
+	if (st->ca_certs_from) {
+		char *u = xstrndup(st->ca_certs_from, strcspn(st->ca_certs_from, "?#"));
+		cJSON_AddStringToObject(e, "ca_certs_from", u);
+		free(u);
+	} else {
+		cJSON_AddNullToObject(e, "ca_certs_from");
+	}
+	for (size_t i = 0; i < st->n_ca_certs; i++) {
+		const struct cert_summary *c = &st->ca_certs[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "subject", c->subject ? c->subject : "");
+		cJSON_AddStringToObject(o, "issuer", c->issuer ? c->issuer : "");
+		cJSON_AddItemToObject(o, "not_before", time_json(c->not_before));
+		cJSON_AddItemToObject(o, "not_after", time_json(c->not_after));
+		cJSON_AddStringToObject(o, "sha256", c->sha256);
+		cJSON_AddItemToArray(certs, o);
+	}
+	if (st->download) {
+		cJSON *d = cJSON_AddObjectToObject(e, "download");
+		cJSON_AddStringToObject(d, "path", st->download->path ? st->download->path : "");
+		cJSON_AddNumberToObject(d, "size", (double)st->download->size);
+		cJSON_AddStringToObject(d, "sha256", st->download->sha256);
+		cJSON_AddItemToObject(d, "at", time_json(st->download->at));
+	} else {
+		cJSON_AddNullToObject(e, "download");
+	}
+	return e;
+}
+
+/* Entries of other configs' instances, from the file as it is now. */
+static void carry_over(const struct fleet *f, const char *path, cJSON *insts)
+{
+	struct name_ref *refs;
+	char *text = NULL, *ignored = NULL;
+	size_t len = 0;
+
+	if (read_file(path, &text, &len, &ignored) != 0) {
+		free(ignored);
+		return;
+	}
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	free(text);
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+	const cJSON *old = cJSON_GetObjectItemCaseSensitive(root, "instances");
+	if (cJSON_IsNumber(ver) && ver->valuedouble == STATEFILE_VERSION && cJSON_IsObject(old)) {
+		const cJSON *e;
+		refs = index_names(f);
+		cJSON_ArrayForEach(e, old) {
+			if (e->string && cJSON_IsObject(e) && find_name(refs, f->n_instances, e->string) < 0)
+				cJSON_AddItemToObject(insts, e->string, cJSON_Duplicate(e, 1));
+		}
+		free(refs);
+	}
+	cJSON_Delete(root);
+}
+
+static void split_path(const char *path, char **dir, char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		*dir = xstrdup(".");
+		*base = xstrdup(path);
+	} else {
+		*dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+		*base = xstrdup(slash + 1);
+	}
+}
+
+int statefile_save(const struct fleet *f, const char *path, char **err)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *insts;
+	char *dir, *base;
+	int rc;
+
+	if (!path || !*path) {
+		*err = xstrdup("no state file path (HOME is not set)");
+		cJSON_Delete(root);
+		return -1;
+	}
+	cJSON_AddNumberToObject(root, "version", STATEFILE_VERSION);
+	insts = cJSON_AddObjectToObject(root, "instances");
+	for (size_t i = 0; i < f->n_instances; i++) {
+		const struct instance *in = &f->instances[i];
+		/* names are unique: the config refuses duplicates */
+		if (has_state(in))
+			cJSON_AddItemToObject(insts, in->name, entry_json(in));
+	}
+	carry_over(f, path, insts);
+
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		die(70, "out of memory");
+	size_t tlen = strlen(text);
+	char *out = xmalloc(tlen + 2);
+	memcpy(out, text, tlen);
+	out[tlen] = '\n';
+	out[tlen + 1] = '\0';
+	cJSON_free(text);
+
+	split_path(path, &dir, &base);
+	rc = safefile_write_atomic(dir, NULL, base, out, tlen + 1, 0600, NULL, err);
+	free(dir);
+	free(base);
+	free(out);
+	return rc;
+}
