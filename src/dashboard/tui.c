@@ -784,15 +784,12 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 		if (wait < 0)
 			wait = 0;
 
-		struct curl_waitfd fds[2] = {
-			{.fd = 0, .events = CURL_WAIT_POLLIN},
-			{.fd = ui_signal_fd(), .events = CURL_WAIT_POLLIN},
-		};
+		int fds[2] = {0, ui_signal_fd()};
 		/* The stall a key press can meet is the time from leaving the
 		 * poll to entering it again: inside it, input wakes us at once. */
 		if (stats.last_input_us > 0)
 			hist_add(&stats.gap, mono_us() - stats.last_input_us);
-		engine_poll(e, fds, fds[1].fd >= 0 ? 2 : 1, (int)wait);
+		engine_poll(e, fds, fds[1] >= 0 ? 2 : 1, (int)wait);
 		ui_signal_drain();
 		stats.last_input_us = mono_us();
 		bool quit = false;

@@ -16,6 +16,7 @@
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -1263,15 +1264,20 @@ bool engine_download_progress(const struct engine *e, const struct instance *in,
 	return false;
 }
 
-int engine_poll(struct engine *e, struct curl_waitfd *extra, unsigned n_extra, int max_wait_ms)
+int engine_poll(struct engine *e, const int *fds, unsigned n_fds, int max_wait_ms)
 {
+	struct curl_waitfd extra[4];
 	long t = engine_next_timer_ms(e);
 	int wait = max_wait_ms;
 	int numfds = 0;
 
+	if (n_fds > sizeof extra / sizeof extra[0])
+		n_fds = sizeof extra / sizeof extra[0];
+	for (unsigned i = 0; i < n_fds; i++)
+		extra[i] = (struct curl_waitfd){.fd = fds[i], .events = CURL_WAIT_POLLIN};
 	if (t >= 0 && t < wait)
 		wait = (int)t;
-	if (curl_multi_poll(e->multi, extra, n_extra, wait, &numfds) != CURLM_OK)
+	if (curl_multi_poll(e->multi, extra, n_fds, wait, &numfds) != CURLM_OK)
 		return -1;
 	return numfds;
 }
@@ -1354,7 +1360,3 @@ void engine_run(struct engine *e)
 	}
 }
 
-void engine_wakeup(struct engine *e)
-{
-	curl_multi_wakeup(e->multi);
-}

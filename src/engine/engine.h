@@ -6,7 +6,6 @@
 #define TLSFLEET_ENGINE_H
 #include <stdbool.h>
 #include <stddef.h>
-#include <curl/curl.h>
 #include "core/fleet.h"
 
 struct engine;
@@ -50,8 +49,10 @@ bool engine_cancel_download(struct engine *e, struct instance *in);
 bool engine_download_progress(const struct engine *e, const struct instance *in,
                               long long *got, long long *total);
 
-/* Wait for network activity, an extra fd, or a timer, at most max_wait_ms. */
-int engine_poll(struct engine *e, struct curl_waitfd *extra, unsigned n_extra, int max_wait_ms);
+/* Wait for network activity, input on one of the n_fds descriptors
+ * (readable), or a timer, at most max_wait_ms. Returns the number of
+ * descriptors with activity, or -1. */
+int engine_poll(struct engine *e, const int *fds, unsigned n_fds, int max_wait_ms);
 /* Move transfers forward, finish what ended, start what the pacer allows. */
 void engine_perform(struct engine *e);
 /* Milliseconds until the engine next needs engine_perform (pacer,
@@ -61,7 +62,5 @@ bool engine_busy(const struct engine *e);
 void engine_get_stats(const struct engine *e, struct engine_stats *out);
 /* Run until idle (headless modes). */
 void engine_run(struct engine *e);
-/* Stop everything in flight (e.g. on quit). */
-void engine_wakeup(struct engine *e);
 
 #endif
