@@ -180,7 +180,7 @@ static void doc_key(const char *name, void *ud)
 static void test_man(void)
 {
 	const char *top = getenv("top_srcdir");
-	char *path = xasprintf("%s/man/tlsfleet.1", top && *top ? top : ".");
+	char *path = xasprintf("%s/man/tlsfleet.1.in", top && *top ? top : ".");
 	FILE *fp = fopen(path, "r");
 	struct man_entry entries[ACT_COUNT + 8];
 	size_t n;

@@ -1,0 +1,29 @@
+# fish completion for tlsfleet(1); installed into vendor_completions.d by `make install`.
+
+function __tlsfleet_themes
+    set -l names default dark light high-contrast monochrome
+    set -l cfg $XDG_CONFIG_HOME
+    test -n "$cfg"; or set cfg $HOME/.config
+    for d in $cfg/tlsfleet/themes $TLSFLEET_THEMES_DIR
+        test -n "$d" -a -d "$d"; or continue
+        for f in $d/*.theme
+            set -a names (basename $f .theme)
+        end
+    end
+    printf '%s\n' $names
+end
+
+complete -c tlsfleet -f
+complete -c tlsfleet -s c -l config -r -F -d 'configuration file'
+complete -c tlsfleet -l theme -x -a '(__tlsfleet_themes)' -d 'colour theme of the dashboard'
+complete -c tlsfleet -l no-color -d 'attributes only, no colours'
+complete -c tlsfleet -l list -d 'refresh every instance once and print the states'
+complete -c tlsfleet -l format -x -a 'table json csv' -d 'output format of --list'
+complete -c tlsfleet -l check -d 'monitoring-plugin check'
+complete -c tlsfleet -l warn-days -x -d 'WARNING when a CA expires within N days'
+complete -c tlsfleet -l crit-days -x -d 'CRITICAL when a CA expires within N days'
+complete -c tlsfleet -l require-tls -d 'TLS off is CRITICAL'
+complete -c tlsfleet -l download -x -d 'save the CA certificate of an instance'
+complete -c tlsfleet -l output-dir -x -a '(__fish_complete_directories)' -d 'where --download saves'
+complete -c tlsfleet -s h -l help -d 'show the help'
+complete -c tlsfleet -s V -l version -d 'show the version'
