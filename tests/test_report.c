@@ -4,6 +4,7 @@
 #include "core/fleet.h"
 #include "engine/outcome.h"
 #include "report/report.h"
+#include "core/textsafe.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 #include "tap.h"
@@ -185,7 +186,7 @@ static void test_sanitize(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *got = report_sanitize(cases[i].in);
+		char *got = textsafe_plain(cases[i].in);
 		is_str(got, cases[i].want, cases[i].name);
 		free(got);
 	}
