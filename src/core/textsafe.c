@@ -219,20 +219,6 @@ static bool scheme_char(char c)
 	       c == '+' || c == '-' || c == '.';
 }
 
-/* Length of "scheme://" when a URL starts at s (RFC 3986 scheme: a letter,
- * then letters, digits, '+', '-', '.'), else 0. Any scheme counts: an
- * s3:// or oss:// link can carry a signature as well as https://. */
-static size_t url_prefix(const char *s)
-{
-	size_t n = 0;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-		return 0;
-	while (scheme_char(s[n]))
-		n++;
-	return strncmp(s + n, "://", 3) == 0 ? n + 3 : 0;
-}
-
 /* Length of the URL starting at s: up to white space or a quote. */
 static size_t url_span(const char *s)
 {
@@ -268,9 +254,10 @@ char *textsafe_redact_urls(const char *text)
 	if (!text)
 		return NULL;
 	for (p = text; *p;) {
-		/* Tried where a word starts only, so a URL is found once, at
-		 * the first letter of its scheme. */
-		if ((p == text || !scheme_char(p[-1])) && url_prefix(p)) {
+		/* Any "scheme://" starts a URL (an s3:// or oss:// link can carry
+		 * a signature as well as an https:// one). The scheme is already
+		 * copied, and is no secret; found at its "://", one pass does. */
+		if (p > text && scheme_char(p[-1]) && strncmp(p, "://", 3) == 0) {
 			size_t n = url_span(p);
 			redact_into(&sb, p, n);
 			p += n;
