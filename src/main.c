@@ -6,6 +6,7 @@
 #include "core/fleet.h"
 #include "report/report.h"
 #include "store/statefile.h"
+#include "core/textsafe.h"
 #include "core/timefmt.h"
 #include "dashboard/tui.h"
 #include "core/xalloc.h"
@@ -268,7 +269,7 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 	for (size_t i = 0; i < in->st.n_ca_certs; i++) {
 		char date[21];
 		const struct cert_summary *c = &in->st.ca_certs[i];
-		char *subject = report_sanitize(c->subject);
+		char *subject = textsafe_plain(c->subject);
 		timefmt_iso_utc(c->not_after, date);
 		printf("certificate: %s (expires %s, sha256 %s)\n", subject, date, c->sha256);
 		free(subject);

@@ -481,6 +481,21 @@ static void test_endpoints(void)
 	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint with a query");
 	expect_error("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"https://u:SEKRIT@h\"; }\n);\n",
 	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint with user info");
+	/* libcurl's URL parser judges host and port: these passed hand
+	 * splitting and only failed at the first request. */
+	expect_error("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"https://host:notaport\"; }\n);\n",
+	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint with a port that is no number");
+	expect_error("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"https://host:65536/x\"; }\n);\n",
+	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint with a port past 65535");
+	expect_error("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"https://[::1\"; }\n);\n",
+	             2, "'endpoint' must be an https:// URL (https://host[:port][/path])", "endpoint with a broken IPv6 literal");
+	err = load_text("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"https://[::1]:8443/v/\"; }\n);\n", &f);
+	is_str(err, NULL, "endpoint with an IPv6 literal loads");
+	if (!err) {
+		is_str(f.accounts[0].endpoint, "https://[::1]:8443/v", "IPv6 endpoint normalised");
+		fleet_free(&f);
+	}
+	free(err);
 	err = load_text("accounts = (\n  { name = \"t\"; provider = \"tencent\"; endpoint = \"HTTPS://127.0.0.1:8443/\"; }\n);\n", &f);
 	is_str(err, NULL, "endpoint in capitals loads");
 	if (!err) {

@@ -116,7 +116,6 @@ static const cJSON *status_field(const struct provider_result *r, const char *na
 static void test_helpers(void)
 {
 	time_t t = 0;
-	char *s;
 
 	ok(provider_code_matches("AuthFailure", "AuthFailure.*"), "X.* matches X");
 	ok(provider_code_matches("AuthFailure.SignatureExpire", "AuthFailure.*"), "X.* matches X.y");
@@ -141,15 +140,7 @@ static void test_helpers(void)
 	ok(!provider_url_expires("https://h/f?Expires=", &t), "empty Expires");
 	ok(!provider_url_expires("https://h/f?Expires=99999999999999999999", &t), "absurd Expires");
 
-	s = provider_url_authority("https://127.0.0.1:8443/x?y");
-	is_str(s, "127.0.0.1:8443", "authority keeps the port");
-	free(s);
-	s = provider_url_authority("https://user:pw@host.example:1/");
-	is_str(s, "host.example:1", "authority drops userinfo");
-	free(s);
-	s = provider_url_authority("https://[::1]:9000");
-	is_str(s, "[::1]:9000", "authority of an IPv6 literal");
-	free(s);
+	/* The authority of a URL (Host header) is tests/test_url.c's. */
 
 	struct credentials c = {0};
 	ok(!provider_has_credentials(&c), "no credentials");

@@ -5,6 +5,7 @@
 #include "fixtures.h"
 #include "providers/sign.h"
 #include "providers/provider.h"
+#include "engine/url.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -496,7 +497,7 @@ static void test_alibaba(void)
 		                         params, np, &cred, &ctx, &req);
 		is_str(req.method, ri.method, "alibaba request method");
 		is_str(req.url, url, "alibaba request URL");
-		host = provider_url_authority(jstr(in, "endpoint"));
+		host = url_authority(jstr(in, "endpoint"));
 		is_str(http_request_header(&req, "Host"), host, "alibaba Host header");
 		free(host);
 		if (post) {

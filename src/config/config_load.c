@@ -16,8 +16,10 @@
 #include "config/config_load.h"
 #include "config/credentials.h"
 #include "providers/provider.h"
+#include "engine/url.h"
 #include "core/strbuf.h"
 #include "core/strmap.h"
+#include "core/textsafe.h"
 #include "core/xalloc.h"
 
 #include <ctype.h>
@@ -363,36 +365,6 @@ static void consider(const char *name, const char *cand, const char **best, int 
 	}
 }
 
-static bool utf8_valid(const unsigned char *s)
-{
-	while (*s) {
-		unsigned c = *s;
-		int more;
-		unsigned cp, min;
-		if (c < 0x80) {
-			s++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			more = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			more = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			more = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		s++;
-		for (int i = 0; i < more; i++, s++) {
-			if ((*s & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (*s & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-	}
-	return true;
-}
-
 /* Why a string value is unusable, or NULL. Control characters would end
  * up in terminals, HTTP headers and file names. */
 static const char *string_problem(const char *s)
@@ -402,7 +374,7 @@ static const char *string_problem(const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return "contains a control character";
-	if (!utf8_valid((const unsigned char *)s))
+	if (!textsafe_utf8_valid(s))
 		return "is not valid UTF-8";
 	return NULL;
 }
@@ -599,13 +571,24 @@ static void scan_group(struct loader *L, const config_setting_t *g, const struct
 
 /* An https URL with a host (no user info) and nothing after the path; the
  * result has the scheme in lowercase and no trailing slash. NULL when
- * unusable. */
+ * unusable. libcurl's parser (engine/url.h) judges the host and port,
+ * so "https://host:notaport" is refused here, not at the first request. */
 static char *endpoint_normalise(const char *url)
 {
 	if (strncasecmp(url, "https://", 8) != 0)
 		return NULL;
 	const char *host = url + 8;
 	if (!*host || *host == '/' || *host == ':' || strpbrk(host, " ?#@\\"))
+		return NULL;
+	struct url_parts u;
+	char *why = NULL;
+	if (url_parse(url, &u, &why) != 0) {
+		free(why);
+		return NULL;
+	}
+	bool usable = u.host && *u.host && !u.user && !u.password && !u.query && !u.fragment;
+	url_parts_free(&u);
+	if (!usable)
 		return NULL;
 	size_t n = strlen(host);
 	while (n && host[n - 1] == '/')

@@ -256,20 +256,3 @@ bool instance_expiry_mismatch(const struct instance *in)
 	}
 	return true;
 }
-
-char *url_redact(const char *url)
-{
-	if (!url)
-		return NULL;
-	const char *q = strchr(url, '?');
-	if (!q)
-		return xstrdup(url);
-	return xasprintf("%.*s?...", (int)(q - url), url);
-}
-
-char *url_strip_query(const char *url)
-{
-	if (!url)
-		return NULL;
-	return xstrndup(url, strcspn(url, "?#"));
-}

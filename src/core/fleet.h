@@ -178,12 +178,6 @@ bool instance_days_left(const struct instance *in, time_t now, long *days);
  * notAfter is within a day of the API date. */
 bool instance_expiry_mismatch(const struct instance *in);
 
-/* A URL for display: any query string becomes "?..." (presigned links
- * are bearer tokens). New string; NULL in, NULL out. */
-char *url_redact(const char *url);
-/* The URL without its query or fragment (cache key). New string. */
-char *url_strip_query(const char *url);
-
 void address_free(struct address *a);
 void api_error_free(struct api_error *e);
 struct api_error *api_error_new(const char *code, const char *message, int http_status);

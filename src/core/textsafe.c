@@ -2,58 +2,89 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define REPLACEMENT 0xFFFD
 
-/* One code point from s (at most n bytes); *adv gets the bytes used, at
- * least 1, so a broken sequence costs exactly one U+FFFD per bad byte. */
-static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *adv)
+/* ---- decoding ------------------------------------------------------------ */
+
+size_t textsafe_utf8_next(const char *s, size_t n, uint32_t *cp)
 {
-	uint32_t c = s[0], min;
+	static const uint32_t min_cp[4] = {0, 0x80, 0x800, 0x10000};
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c = u[0];
 	size_t need;
 
-	*adv = 1;
-	if (c < 0x80)
-		return c;
+	if (c < 0x80) {
+		if (cp)
+			*cp = c;
+		return 1;
+	}
+	/* C0 and C1 can only start overlong forms, F5..FF only code points
+	 * past U+10FFFF: rejected by the lead byte alone. */
 	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1; c &= 0x1F; min = 0x80;
+		need = 1; c &= 0x1F;
 	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2; c &= 0x0F; min = 0x800;
+		need = 2; c &= 0x0F;
 	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3; c &= 0x07; min = 0x10000;
+		need = 3; c &= 0x07;
 	} else {
-		return REPLACEMENT;
+		return 0;
 	}
 	if (n < need + 1)
-		return REPLACEMENT;
+		return 0;
 	for (size_t i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return REPLACEMENT;
-		c = (c << 6) | (s[i] & 0x3F);
+		if ((u[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (u[i] & 0x3F);
 	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return REPLACEMENT;
-	*adv = need + 1;
-	return c;
+	if (c < min_cp[need] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	if (cp)
+		*cp = c;
+	return need + 1;
 }
 
-/* Characters that could reorder or hide text on screen count as controls. */
-static bool is_bidi_control(uint32_t c)
+bool textsafe_utf8_valid(const char *s)
 {
-	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+	size_t n = strlen(s), k;
+
+	for (; n; s += k, n -= k)
+		if (!(k = textsafe_utf8_next(s, n, NULL)))
+			return false;
+	return true;
+}
+
+bool textsafe_is_control(uint32_t c)
+{
+	/* Bidi embeddings, overrides, isolates and marks can make a terminal
+	 * show text in an order other than the bytes' ("Trojan Source"). */
+	return c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) ||
+	       (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
 	       c == 0x200E || c == 0x200F || c == 0x061C;
+}
+
+/* ---- the dashboard -------------------------------------------------------- */
+
+/* One code point from s (n bytes left); *adv gets the bytes used, at
+ * least 1, so a broken sequence costs exactly one U+FFFD per bad byte. */
+static uint32_t next_or_replacement(const char *s, size_t n, size_t *adv)
+{
+	uint32_t c;
+
+	*adv = textsafe_utf8_next(s, n, &c);
+	if (*adv)
+		return c;
+	*adv = 1;
+	return REPLACEMENT;
 }
 
 static uint32_t safe_char(uint32_t c)
 {
 	if (c == '\t')
 		return ' ';
-	if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || is_bidi_control(c))
+	if (textsafe_is_control(c))
 		return '?';
 	if (c == REPLACEMENT || c < 0x80)
 		return c;
@@ -64,12 +95,12 @@ static uint32_t safe_char(uint32_t c)
 
 wchar_t *textsafe_wide(const char *s, size_t *len)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p), o = 0, adv;
+	const char *p = s ? s : "";
+	size_t n = strlen(p), o = 0, adv;
 	wchar_t *out = xreallocarray(NULL, n + 1, sizeof(*out));
 
 	while (n) {
-		out[o++] = (wchar_t)safe_char(utf8_next(p, n, &adv));
+		out[o++] = (wchar_t)safe_char(next_or_replacement(p, n, &adv));
 		p += adv;
 		n -= adv;
 	}
@@ -107,12 +138,12 @@ static void utf8_put(struct strbuf *sb, uint32_t c)
 
 char *textsafe_utf8(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p), adv;
+	const char *p = s ? s : "";
+	size_t n = strlen(p), adv;
 	struct strbuf sb = STRBUF_INIT;
 
 	while (n) {
-		utf8_put(&sb, safe_char(utf8_next(p, n, &adv)));
+		utf8_put(&sb, safe_char(next_or_replacement(p, n, &adv)));
 		p += adv;
 		n -= adv;
 	}
@@ -156,15 +187,42 @@ size_t textsafe_fit(const wchar_t *s, size_t n, int cols, int *used)
 	return i;
 }
 
-/* Length of the URL starting at s: up to whitespace or a quote. */
+/* ---- headless output ------------------------------------------------------ */
+
+char *textsafe_plain(const char *s)
+{
+	const char *p = s ? s : "";
+	size_t n = strlen(p), k;
+	struct strbuf sb = STRBUF_INIT;
+	uint32_t c;
+
+	for (; n; p += k, n -= k) {
+		k = textsafe_utf8_next(p, n, &c);
+		if (k == 0) {
+			k = 1;
+			strbuf_addc(&sb, '?');
+		} else if (textsafe_is_control(c)) {
+			for (size_t i = 0; i < k; i++)
+				strbuf_addc(&sb, '?');
+		} else {
+			strbuf_add(&sb, p, k);
+		}
+	}
+	return strbuf_steal(&sb);
+}
+
+/* ---- URLs ------------------------------------------------------------------ */
+
+static bool scheme_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '-' || c == '.';
+}
+
+/* Length of the URL starting at s: up to white space or a quote. */
 static size_t url_span(const char *s)
 {
-	size_t n = 0;
-
-	while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '\n' && s[n] != '\r' &&
-	       s[n] != '"' && s[n] != '\'' && s[n] != '<' && s[n] != '>')
-		n++;
-	return n;
+	return strcspn(s, " \t\n\r\"'<>");
 }
 
 static void redact_into(struct strbuf *sb, const char *url, size_t n)
@@ -195,9 +253,11 @@ char *textsafe_redact_urls(const char *text)
 
 	if (!text)
 		return NULL;
-	p = text;
-	while (*p) {
-		if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
+	for (p = text; *p;) {
+		/* Any "scheme://" starts a URL (an s3:// or oss:// link can carry
+		 * a signature as well as an https:// one). The scheme is already
+		 * copied, and is no secret; found at its "://", one pass does. */
+		if (p > text && scheme_char(p[-1]) && strncmp(p, "://", 3) == 0) {
 			size_t n = url_span(p);
 			redact_into(&sb, p, n);
 			p += n;

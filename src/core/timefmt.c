@@ -1,66 +1,23 @@
 #include "core/timefmt.h"
 #include "core/fleet.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): exact for every year, no TZ, no mktime. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static bool is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
+/* The calendar is glibc's: timegm() and gmtime_r() are proleptic
+ * Gregorian, ignore TZ and, with a 64-bit time_t, cover years 0..9999
+ * and past 2038. What is left here is the parsing of the providers'
+ * formats, which strptime() cannot do strictly enough (it accepts one-digit
+ * fields and leading blanks, and depends on the locale for names). */
 
 time_t timefmt_timegm(const struct tm *tm)
 {
-	/* Like timegm(), out-of-range fields carry over: months into years
-	 * here, the rest by plain arithmetic. */
-	int64_t y = (int64_t)tm->tm_year + 1900;
-	int64_t m = tm->tm_mon;
+	/* timegm() normalises its argument: work on a copy. Out-of-range
+	 * fields carry over (month 12 is next January, Feb 30 is Mar 1). */
+	struct tm t = *tm;
 
-	y += m / 12;
-	m %= 12;
-	if (m < 0) {
-		m += 12;
-		y--;
-	}
-	int64_t days = days_from_civil(y, m + 1, 1) + tm->tm_mday - 1;
-
-	return (time_t)(days * 86400 + (int64_t)tm->tm_hour * 3600 +
-	                (int64_t)tm->tm_min * 60 + tm->tm_sec);
+	t.tm_isdst = 0;
+	return timegm(&t);
 }
 
 /* Exactly n decimal digits at *p; advances *p. */
@@ -87,17 +44,26 @@ static bool lit(const char **p, char c)
 	return true;
 }
 
-static bool valid_fields(int y, int mo, int d, int h, int mi, int s)
-{
-	/* Second 60 is a leap second: it carries into the next minute. */
-	return mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
-	       h <= 23 && mi <= 59 && s <= 60;
-}
-
 static time_t make_time(int y, int mo, int d, int h, int mi, int s)
 {
-	return (time_t)(days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
-	                (int64_t)mi * 60 + s);
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+	                .tm_hour = h, .tm_min = mi, .tm_sec = s};
+
+	return timegm(&tm);
+}
+
+/* A real date and time: timegm() would carry Feb 30 into March, so the
+ * day must come back unchanged. Second 60 is a leap second: it carries
+ * into the next minute. */
+static bool valid_fields(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm back;
+	time_t day;
+
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+		return false;
+	day = make_time(y, mo, d, 0, 0, 0);
+	return gmtime_r(&day, &back) && back.tm_mday == d;
 }
 
 /* "YYYY-MM-DD" then sep then "HH:MM:SS". */
@@ -262,45 +228,42 @@ done:
 
 /* Years 0..9999 fit the fixed-width formats; anything else is clamped so
  * the output never overflows its buffer. */
-static void split_utc(time_t t, int *y, int *mo, int *d, int *h, int *mi, int *s)
+static void split_utc(time_t t, struct tm *tm)
 {
-	const int64_t min = days_from_civil(0, 1, 1) * 86400;
-	const int64_t max = days_from_civil(10000, 1, 1) * 86400 - 1;
-	int64_t v = (int64_t)t, days, secs, yy;
+	/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, what timegm() gives
+	 * for them; constants, as a 100k-row table formats every date. */
+	const time_t min = (time_t)-62167219200LL, max = (time_t)253402300799LL;
 
-	if (v < min)
-		v = min;
-	if (v > max)
-		v = max;
-	days = v >= 0 ? v / 86400 : -((-v + 86399) / 86400);
-	secs = v - days * 86400;
-	civil_from_days(days, &yy, mo, d);
-	*y = (int)yy;
-	*h = (int)(secs / 3600);
-	*mi = (int)(secs / 60 % 60);
-	*s = (int)(secs % 60);
+	if (t < min)
+		t = min;
+	if (t > max)
+		t = max;
+	gmtime_r(&t, tm);
 }
 
 void timefmt_iso_utc(time_t t, char out[21])
 {
-	int y, mo, d, h, mi, s;
+	struct tm tm;
 
 	if (t == TIME_NONE) {
 		out[0] = '\0';
 		return;
 	}
-	split_utc(t, &y, &mo, &d, &h, &mi, &s);
-	snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
+	split_utc(t, &tm);
+	/* "%Y" does not pad years below 1000: the year is ours to print. */
+	snprintf(out, 21, "%04d-", tm.tm_year + 1900);
+	strftime(out + 5, 16, "%m-%dT%H:%M:%SZ", &tm);
 }
 
 void timefmt_sdk_date(time_t t, char out[17])
 {
-	int y, mo, d, h, mi, s;
+	struct tm tm;
 
 	if (t == TIME_NONE) {
 		out[0] = '\0';
 		return;
 	}
-	split_utc(t, &y, &mo, &d, &h, &mi, &s);
-	snprintf(out, 17, "%04d%02d%02dT%02d%02d%02dZ", y, mo, d, h, mi, s);
+	split_utc(t, &tm);
+	snprintf(out, 17, "%04d", tm.tm_year + 1900);
+	strftime(out + 4, 13, "%m%dT%H%M%SZ", &tm);
 }

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <time.h>
 
-/* timegm() without the locale/TZ dependence; fields as struct tm. */
+/* timegm(3) on a copy of tm (timegm normalises its argument): no TZ, no
+ * locale; out-of-range fields carry over. */
 time_t timefmt_timegm(const struct tm *tm);
 /* ISO 8601 / RFC 3339: "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)". A
  * zone is required. Sub-seconds dropped. */

@@ -13,7 +13,9 @@
 #include "providers/provider.h"
 #include "core/strbuf.h"
 #include "core/strmap.h"
+#include "core/textsafe.h"
 #include "core/timefmt.h"
+#include "engine/url.h"
 #include "core/xalloc.h"
 
 #include <curl/curl.h>
@@ -665,7 +667,7 @@ static void job_done(struct engine *e, struct job *j)
 	if (j->kind == JOB_REFRESH && !j->then_download)
 		e->done++;
 	if (j->kind == JOB_CA_FETCH) {
-		char *key = url_strip_query(j->url);
+		char *key = url_without_query(j->url);
 		strmap_del(&e->ca_fetches, key);
 		free(key);
 		for (size_t i = 0; i < j->n_waiters; i++)
@@ -674,11 +676,6 @@ static void job_done(struct engine *e, struct job *j)
 		in->pending &= ~job_pending_bit(j);
 	}
 	job_free(j);
-}
-
-static bool url_is_https(const char *url)
-{
-	return url && strncasecmp(url, "https://", 8) == 0;
 }
 
 /* How often one download may ask the provider for a link: a link that is
@@ -724,7 +721,7 @@ static void start_download_step(struct engine *e, struct job *j)
 	} else if (!in->st.cert_url) {
 		why = xasprintf("%s: the provider gave no certificate URL", in->name);
 	} else if (!url_is_https(in->st.cert_url)) {
-		char *shown = url_redact(in->st.cert_url);
+		char *shown = textsafe_redact_url(in->st.cert_url);
 		why = xasprintf("%s: refusing to download over an insecure URL (%s): https only",
 		                in->name, shown);
 		free(shown);
@@ -752,7 +749,7 @@ static bool ca_fetch_wanted(struct engine *e, struct instance *in)
 		return false;
 	if (st->cert_url_expires != TIME_NONE && st->cert_url_expires < time(NULL) + 30)
 		return false; /* an expired link would only fail; the next answer brings a fresh one */
-	char *key = url_strip_query(st->cert_url);
+	char *key = url_without_query(st->cert_url);
 	bool known = st->ca_certs_from && strcmp(st->ca_certs_from, key) == 0;
 	free(key);
 	return !known;
@@ -788,7 +785,7 @@ static void maybe_fetch_ca(struct engine *e, struct instance *in)
 {
 	if (!ca_fetch_wanted(e, in) || (in->pending & PENDING_CA_FETCH))
 		return;
-	char *key = url_strip_query(in->st.cert_url);
+	char *key = url_without_query(in->st.cert_url);
 	struct job *j = strmap_get(&e->ca_fetches, key);
 	if (!j) {
 		/* Tencent links are per instance: a scan of the fleet here made a
@@ -891,7 +888,7 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 			r.file_name = NULL;
 			j->key = e->files;
 			if (!url_is_https(j->url)) {
-				char *shown = url_redact(j->url);
+				char *shown = textsafe_redact_url(j->url);
 				char *why = xasprintf("%s: refusing to download over an insecure URL (%s): https only",
 				                      in->name, shown);
 				notify(e, in, ENGINE_EV_FAILED, why);

@@ -1,5 +1,6 @@
 #include "engine/outcome.h"
 #include "core/xalloc.h"
+#include "engine/url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,13 @@ void outcome_apply(struct instance *in, struct provider_result *r,
 	if (state_is_definite(r->state)) {
 		/* A new certificate URL (other than by its query) means the CA
 		 * file may have changed: what was inspected no longer applies. */
-		char *old = url_strip_query(st->cert_url);
-		char *new = url_strip_query(r->cert_url);
+		char *old = url_without_query(st->cert_url);
+		char *new = url_without_query(r->cert_url);
 		bool same_file = old && new && strcmp(old, new) == 0;
 		free(old);
 		free(new);
 		if (!same_file && st->ca_certs_from && r->cert_url) {
-			char *from = url_strip_query(r->cert_url);
+			char *from = url_without_query(r->cert_url);
 			if (strcmp(from, st->ca_certs_from) != 0) {
 				cert_summaries_free(st->ca_certs, st->n_ca_certs);
 				st->ca_certs = NULL;

@@ -6,6 +6,7 @@
 #include "core/strbuf.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
+#include "engine/url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,7 @@ void provider_alibaba_request(const char *base_url, const char *method, const ch
 		.n_params = n_params,
 	};
 	struct rpc_v1_output sig;
-	char *host = provider_url_authority(base_url);
+	char *host = url_authority(base_url);
 	bool post = strcmp(method, "POST") == 0;
 
 	memset(out, 0, sizeof(*out));

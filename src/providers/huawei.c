@@ -6,6 +6,7 @@
 #include "core/strbuf.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
+#include "engine/url.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -47,7 +48,7 @@ void provider_huawei_request(const char *base_url, const char *method, const cha
                              struct http_request *out)
 {
 	struct sign_kv *h = xcalloc(n_extra + 3, sizeof(*h));
-	char *host = provider_url_authority(base_url);
+	char *host = url_authority(base_url);
 	struct strbuf url = STRBUF_INIT;
 	struct apig_output sig;
 	char date[17];

@@ -1,7 +1,9 @@
 /* What the three providers share: the table, base URLs, the request and
  * result containers, and the DESIGN §3 mapping of error answers. */
 #include "providers/provider.h"
+#include "core/textsafe.h"
 #include "core/xalloc.h"
+#include "engine/url.h"
 #include "core/strbuf.h"
 
 #include <stdarg.h>
@@ -267,46 +269,15 @@ const char *provider_json_type(const cJSON *j)
 	return "invalid";
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when there is
- * none: no overlong forms, surrogates or code points past U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	static const unsigned long min_cp[4] = {0, 0x80, 0x800, 0x10000};
-	unsigned long cp;
-	size_t need;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 1, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 2, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 3, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (need >= n)
-		return 0;
-	for (size_t k = 1; k <= need; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[k] & 0x3f);
-	}
-	if (cp < min_cp[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need + 1;
-}
-
 /* s with every byte that starts no valid UTF-8 sequence replaced by
  * U+FFFD (allocated by cJSON), or NULL when s is valid as it is. */
 static char *utf8_repaired(const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	size_t len = strlen(s), bad = 0, k;
 	char *out, *o;
 
 	for (size_t i = 0; i < len; i += k ? k : 1)
-		if (!(k = utf8_seq(u + i, len - i)))
+		if (!(k = textsafe_utf8_next(s + i, len - i, NULL)))
 			bad++;
 	if (!bad)
 		return NULL;
@@ -314,7 +285,7 @@ static char *utf8_repaired(const char *s)
 	if (!out)
 		die(70, "out of memory");
 	for (size_t i = 0; i < len; i += k ? k : 1) {
-		if ((k = utf8_seq(u + i, len - i))) {
+		if ((k = textsafe_utf8_next(s + i, len - i, NULL))) {
 			memcpy(o, s + i, k);
 			o += k;
 		} else {
@@ -428,46 +399,17 @@ char *provider_nonempty(const char *s)
 	return s && *s ? xstrdup(s) : NULL;
 }
 
-char *provider_url_authority(const char *url)
-{
-	const char *p = strstr(url, "://");
-	size_t n;
-
-	p = p ? p + 3 : url;
-	n = strcspn(p, "/?#");
-	/* userinfo is not part of Host */
-	for (size_t i = n; i > 0; i--) {
-		if (p[i - 1] == '@') {
-			p += i;
-			n -= i;
-			break;
-		}
-	}
-	return xstrndup(p, n);
-}
-
 bool provider_url_expires(const char *url, time_t *out)
 {
-	const char *q = url ? strchr(url, '?') : NULL;
+	char *v = url ? url_query_param(url, "Expires") : NULL;
+	size_t n = v ? strlen(v) : 0;
+	bool ok = n > 0 && n <= 12 && strspn(v, "0123456789") == n;
 
-	while (q && *q && *q != '#') {
-		q++;
-		size_t n = strcspn(q, "&#");
-		if (n > 8 && strncmp(q, "Expires=", 8) == 0) {
-			long long v = 0;
-			size_t i;
-
-			for (i = 8; i < n && q[i] >= '0' && q[i] <= '9' && i < 8 + 12; i++)
-				v = v * 10 + (q[i] - '0');
-			if (i == n) {
-				*out = (time_t)v;
-				return true;
-			}
-			return false;
-		}
-		q += n;
-	}
-	return false;
+	/* 12 digits reach year 33658: anything longer is no time of ours. */
+	if (ok)
+		*out = (time_t)strtoll(v, NULL, 10);
+	free(v);
+	return ok;
 }
 
 bool provider_has_credentials(const struct credentials *c)

@@ -145,8 +145,6 @@ int provider_json_bool(const cJSON *obj, const char *name, int *out,
  * absent, null and "". */
 char *provider_nonempty(const char *s);
 
-/* The authority (host[:port]) of an absolute URL; new string. */
-char *provider_url_authority(const char *url);
 /* The Expires=<epoch seconds> query parameter of a presigned URL. */
 bool provider_url_expires(const char *url, time_t *out);
 /* True when id and secret are both set and not empty. */

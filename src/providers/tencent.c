@@ -6,6 +6,7 @@
 #include "core/strbuf.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
+#include "engine/url.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,7 +76,7 @@ void provider_tencent_request(const char *base_url, const char *service, const c
                               const struct credentials *cred, time_t now,
                               struct http_request *out)
 {
-	char *host = provider_url_authority(base_url);
+	char *host = url_authority(base_url);
 	struct tc3_input in = {
 		.secret_id = cred->id,
 		.secret_key = cred->secret,

@@ -1,6 +1,7 @@
 #include "report/check.h"
 #include "report/report.h"
 #include "core/strbuf.h"
+#include "core/textsafe.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -95,7 +96,7 @@ int check_report(FILE *out, const struct fleet *f, time_t now)
 		if (severity(s) > severity(worst))
 			worst = s;
 		if (s != CHECK_OK) {
-			char *name = report_sanitize(in->name), *why = report_sanitize(reason);
+			char *name = textsafe_plain(in->name), *why = textsafe_plain(reason);
 			strbuf_addf(&details, "%s %s: %s\n", check_status_name(s), name, why);
 			free(name);
 			free(why);

@@ -1,9 +1,9 @@
 #include "report/report.h"
 #include "core/strbuf.h"
+#include "core/textsafe.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -49,14 +49,21 @@ static cJSON *int_or_null(long long v, bool known)
 	return known ? cJSON_CreateNumber((double)v) : cJSON_CreateNull();
 }
 
+/* A string that holds a URL and a query or fragment somewhere. The whole
+ * string is cut there (textsafe_redact_url), not only its URL: a value
+ * like "token?x https://..." is hidden too. */
+static bool needs_redaction(const char *s)
+{
+	return s && strstr(s, "://") && strpbrk(s, "?#");
+}
+
 /* Presigned links are bearer tokens: every URL-looking string in the raw
  * provider answer loses its query too. */
 static void redact_urls(cJSON *node)
 {
 	for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
-		if (cJSON_IsString(c) && c->valuestring && strstr(c->valuestring, "://") &&
-		    strchr(c->valuestring, '?')) {
-			char *r = url_redact(c->valuestring);
+		if (cJSON_IsString(c) && needs_redaction(c->valuestring)) {
+			char *r = textsafe_redact_url(c->valuestring);
 			cJSON_SetValuestring(c, r);
 			free(r);
 		} else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
@@ -69,8 +76,7 @@ static void redact_urls(cJSON *node)
 static bool has_url_query(const cJSON *node)
 {
 	for (const cJSON *c = node ? node->child : NULL; c; c = c->next) {
-		if (cJSON_IsString(c) && c->valuestring && strstr(c->valuestring, "://") &&
-		    strchr(c->valuestring, '?'))
+		if (cJSON_IsString(c) && needs_redaction(c->valuestring))
 			return true;
 		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && has_url_query(c))
 			return true;
@@ -91,7 +97,7 @@ static cJSON *instance_json(const struct instance *in, time_t now, enum status_m
 	cJSON *o = cJSON_CreateObject();
 	const char *source = NULL;
 	long days = 0;
-	char *url = url_redact(st->cert_url);
+	char *url = textsafe_redact_url(st->cert_url);
 
 	cJSON_AddStringToObject(o, "name", in->name);
 	cJSON_AddStringToObject(o, "account", in->account->name);
@@ -212,7 +218,7 @@ static void csv_field(FILE *out, const char *s)
 {
 	if (!s)
 		return;
-	char *clean = report_sanitize(s);
+	char *clean = textsafe_plain(s);
 	if (strpbrk(clean, ",\"\r\n")) {
 		fputc('"', out);
 		for (const char *p = clean; *p; p++) {
@@ -276,49 +282,6 @@ static void list_csv(FILE *out, const struct fleet *f, time_t now)
 
 /* ---- table -------------------------------------------------------------- */
 
-char *report_sanitize(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	mbstate_t mb;
-	size_t len = strlen(s);
-
-	memset(&mb, 0, sizeof(mb));
-	for (size_t i = 0; i < len;) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x80) {
-			strbuf_addc(&sb, (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch);
-			i++;
-			continue;
-		}
-		/* Validate one UTF-8 sequence by hand: locale-independent. Lead
-		 * bytes F5..FF, overlong forms, surrogates and code points past
-		 * U+10FFFF are invalid (fuzzing found all four let through). */
-		int need = ch >= 0xf0 && ch <= 0xf4 ? 3 : ch >= 0xe0 && ch <= 0xef ? 2 :
-		           ch >= 0xc2 && ch <= 0xdf ? 1 : -1;
-		static const uint32_t min_cp[4] = {0, 0x80, 0x800, 0x10000};
-		uint32_t cp = need > 0 ? ch & (0x3fu >> need) : 0;
-		bool good = need > 0;
-		for (int k = 1; good && k <= need; k++) {
-			good = i + k < len && ((unsigned char)s[i + k] & 0xc0) == 0x80;
-			if (good)
-				cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
-		}
-		if (good && (cp < min_cp[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)))
-			good = false;
-		/* C1 controls (U+0080..U+009F) are as dangerous as C0 ones. */
-		if (good && cp <= 0x9f)
-			good = false;
-		if (!good) {
-			strbuf_addc(&sb, '?');
-			i++;
-			continue;
-		}
-		strbuf_add(&sb, s + i, (size_t)need + 1);
-		i += (size_t)need + 1;
-	}
-	return strbuf_steal(&sb);
-}
-
 static int text_width(const char *s)
 {
 	int w = 0;
@@ -360,13 +323,13 @@ static char *table_cell(const struct instance *in, int col, time_t now)
 
 	switch (col) {
 	case COL_NAME:
-		return report_sanitize(in->name);
+		return textsafe_plain(in->name);
 	case COL_KIND:
 		return xasprintf("%s/%s", provider_kind_name(in->account->provider), service_kind_name(in->service));
 	case COL_REGION:
-		return report_sanitize(in->region);
+		return textsafe_plain(in->region);
 	case COL_ID:
-		return report_sanitize(in->id);
+		return textsafe_plain(in->id);
 	case COL_STATE:
 		return xstrdup(state_name(st->state));
 	case COL_EXPIRY: {
@@ -380,14 +343,14 @@ static char *table_cell(const struct instance *in, int col, time_t now)
 		const char *h = st->addr.host ? st->addr.host : st->addr.ip;
 		if (!h)
 			return xstrdup("-");
-		char *clean = report_sanitize(h);
+		char *clean = textsafe_plain(h);
 		char *out = st->addr.port >= 0 ? xasprintf("%s:%d", clean, st->addr.port) : xstrdup(clean);
 		free(clean);
 		return out;
 	}
 	default:
 		if (st->error)
-			return report_sanitize(st->error->code);
+			return textsafe_plain(st->error->code);
 		return xstrdup("");
 	}
 }

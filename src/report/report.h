@@ -13,8 +13,7 @@ cJSON *report_instance_json(const struct fleet *f, const struct instance *in, ti
 void report_list(FILE *out, const struct fleet *f, enum report_format fmt, time_t now);
 /* --list exit code: 0 when every instance ended in a definite state. */
 int report_list_exit_code(const struct fleet *f);
-/* Copy of s safe to print on a terminal: control characters and invalid
- * UTF-8 become '?'. New string. */
-char *report_sanitize(const char *s);
+/* Every text field of the table and CSV goes through textsafe_plain()
+ * (core/textsafe.h); URLs through textsafe_redact_url(). */
 
 #endif

@@ -7,6 +7,7 @@
 #include "store/safefile.h"
 #include "core/strbuf.h"
 #include "core/timefmt.h"
+#include "core/textsafe.h"
 #include "core/xalloc.h"
 
 #include <stdarg.h>
@@ -71,66 +72,25 @@ static void *ossl_check(void *p)
 	return p;
 }
 
-/* Length of the well-formed UTF-8 sequence at p, its code point in
- * *cp_out; 0 when p does not start one (overlong, surrogate, truncated). */
-static size_t utf8_len(const unsigned char *p, unsigned *cp_out)
-{
-	unsigned c = p[0], cp;
-	size_t n;
-
-	if (c < 0x80) {
-		*cp_out = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*cp_out = cp;
-	return n;
-}
-
-static bool is_control(unsigned cp)
-{
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
-}
-
 /* Entry names come from the archive and end up in messages and on the
- * screen: controls (C0, DEL, C1) and bytes that are not UTF-8 become '?'. */
+ * screen: a control (C0, DEL, C1, bidi; one '?' each) and every byte that
+ * is not UTF-8 (one '?' per byte) become '?'. */
 static char *clean_name(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	char *out = xmalloc(strlen((const char *)p) + 1);
-	size_t o = 0;
+	const char *p = s ? s : "";
+	size_t left = strlen(p), o = 0, n;
+	char *out = xmalloc(left + 1);
+	uint32_t cp;
 
-	while (*p) {
-		unsigned cp;
-		size_t n = utf8_len(p, &cp);
-
-		if (n == 0 || is_control(cp)) {
+	for (; left; p += n, left -= n) {
+		n = textsafe_utf8_next(p, left, &cp);
+		if (n == 0 || textsafe_is_control(cp)) {
 			out[o++] = '?';
-			p += n ? n : 1;
+			n = n ? n : 1;
 			continue;
 		}
 		memcpy(out + o, p, n);
 		o += n;
-		p += n;
 	}
 	out[o] = '\0';
 	return out;
@@ -181,18 +141,16 @@ static char *print_name(const X509_NAME *nm, unsigned long flags)
 	return out;
 }
 
-/* True when s is well-formed UTF-8 without C0/C1 controls or DEL. */
+/* True when s is well-formed UTF-8 without controls (C0, C1, DEL, bidi). */
 static bool utf8_clean(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+	uint32_t cp;
 
-	while (*p) {
-		unsigned cp;
-		size_t n = utf8_len(p, &cp);
-
-		if (n == 0 || is_control(cp))
+	for (; left; s += n, left -= n) {
+		n = textsafe_utf8_next(s, left, &cp);
+		if (n == 0 || textsafe_is_control(cp))
 			return false;
-		p += n;
 	}
 	return true;
 }

@@ -5,22 +5,15 @@
 #include "store/certinfo.h"
 #include "store/safefile.h"
 #include "core/xalloc.h"
+#include "engine/url.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-
-/* The cache key of DESIGN §3: the URL without query or fragment (a
- * presigned query is a bearer token and must never be stored). */
-static char *url_without_query(const char *url)
-{
-	return url ? xstrndup(url, strcspn(url, "?#")) : NULL;
-}
 
 static int check_input(const char *url, size_t len, char **err)
 {
-	if (url && strncasecmp(url, "https://", 8) != 0) {
+	if (url && !url_is_https(url)) {
 		/* a CA fetched in clear text could be anyone's CA */
 		*err = xstrdup("refusing a CA file not fetched over https");
 		return -1;

@@ -3,7 +3,9 @@
  * O_NOFOLLOW), so swapping a path component for a symlink between two
  * calls cannot redirect a write outside DIR. */
 #include "store/safefile.h"
+#include "core/textsafe.h"
 #include "core/xalloc.h"
+#include "engine/url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,64 +22,28 @@
 
 /* ---- names --------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at p (1..4) with its code point
- * in *cp, or 0 when the byte at p does not start one. */
-static size_t utf8_seq(const unsigned char *p, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c = p[0];
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 char *safefile_basename(const char *name, size_t max_bytes)
 {
 	if (!name)
 		return NULL;
 
-	const unsigned char *p = (const unsigned char *)name;
-	char *out = xmalloc(strlen(name) + 1);
-	size_t o = 0;
+	const char *p = name;
+	size_t left = strlen(name), o = 0, n;
+	char *out = xmalloc(left + 1);
+	uint32_t cp;
 
-	while (*p) {
-		uint32_t cp;
-		size_t n = utf8_seq(p, &cp);
-
+	for (; left; p += n, left -= n) {
+		n = textsafe_utf8_next(p, left, &cp);
 		if (n == 0) {           /* invalid byte: dropped, resync on the next */
-			p++;
+			n = 1;
 			continue;
 		}
-		if (!(cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-		      cp == '/' || cp == '\\')) {
+		/* controls include the bidi ones: "\u202Egpj.exe" must not pass
+		 * for a picture in a file manager */
+		if (!textsafe_is_control(cp) && cp != '/' && cp != '\\') {
 			memcpy(out + o, p, n);
 			o += n;
 		}
-		p += n;
 	}
 	out[o] = '\0';
 	if (out[0] == '.')
@@ -119,28 +85,23 @@ static int hexval(int c)
 
 char *safefile_name_from_url(const char *url)
 {
+	struct url_parts u;
+	char *why = NULL;
+
+	/* libcurl's parser takes the authority (host, port, userinfo) and the
+	 * query off: neither is ever a file name. */
 	if (!url)
 		return NULL;
-
-	size_t end = strcspn(url, "?#");
-	const char *path = url;
-	const char *scheme = strstr(url, "://");
-
-	if (scheme && (size_t)(scheme - url) < end) {
-		/* the authority (host, port, userinfo) is never a file name */
-		path = scheme + 3;
-		path += strcspn(path, "/?#");
-	}
-	const char *stop = url + end;
-	const char *seg = NULL;
-	for (const char *q = path; q < stop; q++)
-		if (*q == '/')
-			seg = q + 1;
-	if (!seg || seg >= stop)
+	if (url_parse(url, &u, &why) != 0) {
+		free(why);
 		return NULL;
-
+	}
+	const char *slash = u.path ? strrchr(u.path, '/') : NULL;
+	const char *seg = slash ? slash + 1 : u.path ? u.path : "";
+	const char *stop = seg + strlen(seg);
 	char *out = xmalloc((size_t)(stop - seg) + 1);
 	size_t o = 0;
+
 	for (const char *q = seg; q < stop; q++) {
 		int hi, lo;
 		if (*q == '%' && q + 2 < stop &&
@@ -154,6 +115,7 @@ char *safefile_name_from_url(const char *url)
 		}
 	}
 	out[o] = '\0';
+	url_parts_free(&u);
 	if (o == 0) {
 		free(out);
 		return NULL;

@@ -17,8 +17,8 @@
 
 #define SAFEFILE_NAME_MAX 128   /* bytes, DESIGN §4 */
 
-/* name reduced to a safe basename: C0 controls, DEL, C1 controls (U+0080
- * to U+009F), '/', '\\' and bytes that are not valid UTF-8 dropped; then a
+/* name reduced to a safe basename: controls (textsafe_is_control: C0, DEL,
+ * C1, bidi), '/', '\\' and bytes that are not valid UTF-8 dropped; then a
  * leading '.' becomes '_' (so "." -> "_", ".." -> "_.", "../../x" ->
  * "_...x"); then cut to max_bytes on a UTF-8 boundary. NULL when nothing
  * is left (or name is NULL). */

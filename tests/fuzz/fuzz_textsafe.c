@@ -1,15 +1,15 @@
 /* Display-safe text: the terminal must never receive a control byte or
  * invalid UTF-8, whatever a provider or a config sends. */
 #include "fuzz.h"
-#include "report/report.h"
 #include "core/textsafe.h"
 
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Valid UTF-8 without C0 controls or DEL (what textsafe_utf8 promises;
- * C1 controls, U+0080..U+009F, must not appear either). */
+/* Valid UTF-8 without C0 controls or DEL (what textsafe_utf8 and
+ * textsafe_plain promise; C1 controls, U+0080..U+009F, and bidi controls
+ * must not appear either). */
 static void check_utf8(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -43,6 +43,10 @@ static void check_utf8(const char *s)
 		}
 		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
 		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+			abort();
+		/* nor bidi controls, which reorder what a terminal shows */
+		if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+		    cp == 0x200e || cp == 0x200f || cp == 0x061c)
 			abort();
 		p += n + 1;
 	}
@@ -80,15 +84,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_utf8(u);
 	free(u);
 
-	/* report.h: "control characters and invalid UTF-8 become '?'". */
-	char *r = report_sanitize(s);
+	/* The headless form: controls and invalid UTF-8 become '?'. */
+	char *r = textsafe_plain(s);
 	check_utf8(r);
 	free(r);
 
+	/* Redaction only ever removes: no query survives, nothing grows
+	 * but by the "?..." mark. */
 	char *ru = textsafe_redact_url(s);
+	if (strpbrk(ru, "#") || (strchr(ru, '?') && strcmp(strchr(ru, '?'), "?...") != 0) ||
+	    strlen(ru) > strlen(s) + 3)
+		abort();
 	free(ru);
 	char *rus = textsafe_redact_urls(s);
 	free(rus);
+
+	/* The decoder and the validity check agree. */
+	size_t left = strlen(s), k;
+	const char *q = s;
+	while (left && (k = textsafe_utf8_next(q, left, NULL)) != 0) {
+		q += k;
+		left -= k;
+	}
+	if (textsafe_utf8_valid(s) != (left == 0))
+		abort();
 	free(s);
 	return 0;
 }

@@ -1,0 +1,170 @@
+#include "engine/url.h"
+#include "core/xalloc.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Any scheme is split (a provider may hand out s3:// or oss:// links);
+ * whether it may be fetched is the caller's decision (url_is_https). Dot
+ * segments are kept: the path is signed and sent as written. */
+#define PARSE_FLAGS (CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS)
+
+static CURLU *parse(const char *url, CURLUcode *rc)
+{
+	CURLU *h = curl_url();
+
+	if (!h)
+		die(70, "out of memory (curl_url)");
+	*rc = curl_url_set(h, CURLUPART_URL, url, PARSE_FLAGS);
+	if (*rc == CURLUE_OUT_OF_MEMORY)
+		die(70, "out of memory (curl_url_set)");
+	if (*rc != CURLUE_OK) {
+		curl_url_cleanup(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* One part as a new string of ours (curl's copy is freed with curl_free),
+ * NULL when the URL has none. */
+static char *part(CURLU *h, CURLUPart what)
+{
+	char *v = NULL, *out;
+	CURLUcode rc = curl_url_get(h, what, &v, 0);
+
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		die(70, "out of memory (curl_url_get)");
+	if (rc != CURLUE_OK || !v)
+		return NULL;
+	out = xstrdup(v);
+	curl_free(v);
+	return out;
+}
+
+/* Our words for why curl refused a URL (curl_url_strerror needs curl
+ * 7.80; we build with 7.66). */
+static const char *why_not(CURLUcode rc)
+{
+	switch (rc) {
+	case CURLUE_BAD_PORT_NUMBER:
+		return "the port is not a number in 0..65535";
+	case CURLUE_NO_HOST:
+		return "the URL has no host";
+	case CURLUE_UNSUPPORTED_SCHEME:
+		return "the scheme is not supported";
+	default:
+		return "not a valid scheme://host[:port]/path URL";
+	}
+}
+
+int url_parse(const char *url, struct url_parts *out, char **err)
+{
+	CURLUcode rc;
+	CURLU *h;
+
+	memset(out, 0, sizeof(*out));
+	out->port = -1;
+	if (!url || !(h = parse(url, &rc))) {
+		*err = xstrdup(url ? why_not(rc) : "no URL");
+		return -1;
+	}
+	out->scheme = part(h, CURLUPART_SCHEME);
+	out->user = part(h, CURLUPART_USER);
+	out->password = part(h, CURLUPART_PASSWORD);
+	out->host = part(h, CURLUPART_HOST);
+	out->path = part(h, CURLUPART_PATH);
+	out->query = part(h, CURLUPART_QUERY);
+	out->fragment = part(h, CURLUPART_FRAGMENT);
+	char *port = part(h, CURLUPART_PORT);
+	if (port) {
+		/* curl has checked it: decimal, 0..65535 */
+		out->port = atoi(port);
+		free(port);
+	}
+	curl_url_cleanup(h);
+	return 0;
+}
+
+void url_parts_free(struct url_parts *p)
+{
+	free(p->scheme);
+	free(p->user);
+	free(p->password);
+	free(p->host);
+	free(p->path);
+	free(p->query);
+	free(p->fragment);
+	memset(p, 0, sizeof(*p));
+	p->port = -1;
+}
+
+char *url_authority(const char *url)
+{
+	struct url_parts u;
+	char *err = NULL, *out;
+
+	if (url_parse(url, &u, &err) != 0) {
+		free(err);
+		return xstrdup("");
+	}
+	out = u.port >= 0 ? xasprintf("%s:%d", u.host, u.port) : xstrdup(u.host ? u.host : "");
+	url_parts_free(&u);
+	return out;
+}
+
+char *url_query_param(const char *url, const char *name)
+{
+	struct url_parts u;
+	char *err = NULL, *out = NULL;
+	size_t len = strlen(name);
+
+	if (url_parse(url, &u, &err) != 0) {
+		free(err);
+		return NULL;
+	}
+	/* curl hands the query over whole; its '&'-separated pairs are ours
+	 * to split (the URL API parses no parameters). */
+	for (const char *p = u.query; p && *p && !out; p += strcspn(p, "&"), p += *p == '&') {
+		size_t n = strcspn(p, "&");
+		if (n > len && strncmp(p, name, len) == 0 && p[len] == '=')
+			out = xstrndup(p + len + 1, n - len - 1);
+		else if (n == len && strncmp(p, name, len) == 0)
+			out = xstrdup("");
+	}
+	url_parts_free(&u);
+	return out;
+}
+
+char *url_without_query(const char *url)
+{
+	CURLUcode rc;
+	CURLU *h;
+	char *out;
+
+	if (!url)
+		return NULL;
+	if (!(h = parse(url, &rc)))
+		return xstrndup(url, strcspn(url, "?#"));
+	if (curl_url_set(h, CURLUPART_QUERY, NULL, 0) == CURLUE_OUT_OF_MEMORY ||
+	    curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OUT_OF_MEMORY)
+		die(70, "out of memory (curl_url_set)");
+	out = part(h, CURLUPART_URL);
+	curl_url_cleanup(h);
+	return out ? out : xstrndup(url, strcspn(url, "?#"));
+}
+
+bool url_is_https(const char *url)
+{
+	struct url_parts u;
+	char *err = NULL;
+	bool https;
+
+	if (!url || url_parse(url, &u, &err) != 0) {
+		free(err);
+		return false;
+	}
+	https = strcmp(u.scheme, "https") == 0;
+	url_parts_free(&u);
+	return https;
+}
