@@ -685,7 +685,7 @@ static void load_globals(struct loader *L, const struct val *g)
 /* ---- accounts ------------------------------------------------------------------ */
 
 /* The provider of an account group before its members are checked, so the
- * scan can tell a Huawei setting on a Tencent account. -1 if not valid. */
+ * scan can tell one cloud's setting on another cloud's account. -1 if not valid. */
 static int peek_provider(const config_setting_t *g)
 {
 	const config_setting_t *s = config_setting_get_member(g, "provider");

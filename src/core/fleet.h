@@ -40,7 +40,7 @@ enum service_kind {
 	SERVICE_COUNT
 };
 
-const char *provider_kind_name(enum provider_kind p);   /* "tencent" ... */
+const char *provider_kind_name(enum provider_kind p);   /* the clouds.def name */
 bool provider_kind_from_name(const char *name, enum provider_kind *out);
 const char *service_kind_name(enum service_kind s);     /* "redis" ... */
 bool service_kind_from_name(const char *name, enum service_kind *out);

@@ -187,7 +187,7 @@ const char *provider_action(const struct instance *in, enum api_call call);
 
 /* ---- shared by the provider files (and their tests) --------------------- */
 
-/* DESIGN §3 code rules: "X.*" matches X itself and X.<anything>; any other
+/* Code rules (tlsfleet(1), STATES): "X.*" matches X itself and X.<anything>; any other
  * rule matches exactly. */
 bool provider_code_matches(const char *code, const char *rule);
 /* True when code matches one of the NULL-terminated rules. */
@@ -204,7 +204,7 @@ struct provider_codes {
 	const char *const *retry;        /* worth another attempt though not 5xx */
 };
 
-/* Map an error answer per DESIGN §3 "Mapping order": (a) the code, (b) the
+/* Map an error answer per tlsfleet(1)'s mapping order: (a) the code, (b) the
  * HTTP status, (c) STATE_ERROR with the code verbatim (HTTP_<n> without
  * one). Sets state, error, retry, throttled, clock_skew. code and message
  * may be NULL. */
