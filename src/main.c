@@ -4,6 +4,7 @@
 #include "config/config_load.h"
 #include "engine/engine.h"
 #include "core/fleet.h"
+#include "providers/provider.h"
 #include "report/report.h"
 #include "store/statefile.h"
 #include "core/textsafe.h"
@@ -49,8 +50,13 @@ static void print_help(void)
 	      "  tlsfleet [-c FILE] --download NAME [--output-dir DIR]\n"
 	      "  tlsfleet --help | --version\n"
 	      "\n"
-	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n"
-	      "Tencent Cloud, Huawei Cloud / Open Telekom Cloud and Alibaba Cloud, when\n"
+	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n",
+	      stdout);
+	/* The clouds, from their descriptors: "A, B and C, when". */
+	for (int p = 0; p < PROVIDER_COUNT; p++)
+		printf("%s%s", p == 0 ? "" : p + 1 == PROVIDER_COUNT ? " and " : ", ",
+		       provider_for((enum provider_kind)p)->help_title);
+	fputs(", when\n"
 	      "their CA certificates expire, and downloads the CA file clients need.\n"
 	      "\n"
 	      "Options:\n"

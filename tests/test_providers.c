@@ -156,11 +156,11 @@ static void test_helpers(void)
 	is_str(provider_tencent.name, "tencent", "ops name tencent");
 	is_str(provider_huawei.name, "huawei", "ops name huawei");
 	is_str(provider_alibaba.name, "alibaba", "ops name alibaba");
-	ok(provider_tencent.supports(SERVICE_REDIS) && provider_tencent.supports(SERVICE_POSTGRES) &&
-	   !provider_tencent.supports(SERVICE_DCS), "tencent supports redis, postgres");
-	ok(provider_huawei.supports(SERVICE_DCS) && !provider_huawei.supports(SERVICE_REDIS),
+	ok(provider_supports(&provider_tencent, SERVICE_REDIS) && provider_supports(&provider_tencent, SERVICE_POSTGRES) &&
+	   !provider_supports(&provider_tencent, SERVICE_DCS), "tencent supports redis, postgres");
+	ok(provider_supports(&provider_huawei, SERVICE_DCS) && !provider_supports(&provider_huawei, SERVICE_REDIS),
 	   "huawei supports dcs");
-	ok(provider_alibaba.supports(SERVICE_REDIS) && !provider_alibaba.supports(SERVICE_POSTGRES),
+	ok(provider_supports(&provider_alibaba, SERVICE_REDIS) && !provider_supports(&provider_alibaba, SERVICE_POSTGRES),
 	   "alibaba supports redis");
 
 	setup(PROVIDER_TENCENT, SERVICE_REDIS, "ap-guangzhou", "crs-1");

@@ -17,6 +17,7 @@
 #include "config/credentials.h"
 #include "providers/provider.h"
 #include "engine/url.h"
+#include "core/paths.h"
 #include "core/strbuf.h"
 #include "core/strmap.h"
 #include "core/textsafe.h"
@@ -25,7 +26,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,62 +41,14 @@
 
 /* ---- paths ---------------------------------------------------------------- */
 
-static char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-
-	if (h && *h)
-		return xstrdup(h);
-	struct passwd *pw = getpwuid(getuid());
-	return xstrdup(pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
-}
-
-static char *join_path(const char *dir, const char *rest)
-{
-	size_t n = strlen(dir);
-
-	if (!*rest)
-		return xstrdup(dir);
-	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", rest);
-}
-
 char *config_expand_path(const char *path, const char *base_dir)
 {
-	const char *rest = NULL;
-
-	if (path[0] == '~') {
-		if (path[1] && path[1] != '/')
-			return NULL;
-		rest = path + 1;
-	} else if (strncmp(path, "$HOME", 5) == 0 && (!path[5] || path[5] == '/')) {
-		rest = path + 5;
-	} else if (strncmp(path, "${HOME}", 7) == 0 && (!path[7] || path[7] == '/')) {
-		rest = path + 7;
-	}
-	if (rest) {
-		char *home = home_dir();
-		while (*rest == '/')
-			rest++;
-		char *out = join_path(home, rest);
-		free(home);
-		return out;
-	}
-	if (path[0] != '/' && base_dir)
-		return join_path(base_dir, path);
-	return xstrdup(path);
+	return paths_expand(path, base_dir);
 }
 
 char *config_default_path(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-
-	/* The XDG spec says a relative value is invalid and must be ignored. */
-	if (xdg && xdg[0] == '/')
-		return join_path(xdg, "tlsfleet/config");
-	char *home = home_dir();
-	char *p = join_path(home, ".config/tlsfleet/config");
-	free(home);
-	return p;
+	return paths_xdg("XDG_CONFIG_HOME", ".config", "tlsfleet/config");
 }
 
 static char *dir_of(const char *path)
@@ -140,10 +92,6 @@ void settings_free(struct settings *s)
 
 enum vtype { T_INT, T_NUM, T_BOOL, T_STR, T_LIST };
 
-#define P_TENCENT (1u << PROVIDER_TENCENT)
-#define P_HUAWEI (1u << PROVIDER_HUAWEI)
-#define P_ALIBABA (1u << PROVIDER_ALIBABA)
-
 struct field {
 	const char *name;
 	enum vtype type;
@@ -175,62 +123,112 @@ static const struct field global_fields[G_COUNT] = {
 	[G_INSTANCES] = {.name = "instances", .type = T_LIST},
 };
 
-enum {
-	A_NAME, A_PROVIDER, A_PROFILE, A_SITE, A_ENDPOINT, A_PROJECT_ID,
-	A_RATE_LIMIT, A_SECRET_ID, A_SECRET_KEY, A_TOKEN, A_ACCESS_KEY,
-	A_SECURITY_TOKEN, A_ACCESS_KEY_ID, A_ACCESS_KEY_SECRET, A_COUNT
+/* Account and instance settings: the generic ones here, then each
+ * cloud's own settings and inline credential keys, taken from the cloud
+ * descriptors when a load starts (fields_build). */
+#define FIELDS_MAX 32
+
+struct fields {
+	struct field f[FIELDS_MAX];
+	size_t n;
 };
 
-static const struct field account_fields[A_COUNT] = {
+enum { A_NAME, A_PROVIDER, A_PROFILE, A_ENDPOINT, A_RATE_LIMIT, A_GENERIC };
+
+static const struct field account_generic[A_GENERIC] = {
 	[A_NAME] = {.name = "name", .type = T_STR},
 	[A_PROVIDER] = {.name = "provider", .type = T_STR},
 	[A_PROFILE] = {.name = "profile", .type = T_STR},
-	[A_SITE] = {.name = "site", .type = T_STR, .providers = P_TENCENT},
 	[A_ENDPOINT] = {.name = "endpoint", .type = T_STR},
-	[A_PROJECT_ID] = {.name = "project_id", .type = T_STR, .providers = P_HUAWEI},
 	[A_RATE_LIMIT] = {.name = "rate_limit", .type = T_NUM, .max = 10000},
-	[A_SECRET_ID] = {.name = "secret_id", .type = T_STR, .providers = P_TENCENT, .role = 1},
-	[A_SECRET_KEY] = {.name = "secret_key", .type = T_STR, .providers = P_TENCENT | P_HUAWEI, .role = 2},
-	[A_TOKEN] = {.name = "token", .type = T_STR, .providers = P_TENCENT, .role = 3},
-	[A_ACCESS_KEY] = {.name = "access_key", .type = T_STR, .providers = P_HUAWEI, .role = 1},
-	[A_SECURITY_TOKEN] = {.name = "security_token", .type = T_STR, .providers = P_HUAWEI | P_ALIBABA, .role = 3},
-	[A_ACCESS_KEY_ID] = {.name = "access_key_id", .type = T_STR, .providers = P_ALIBABA, .role = 1},
-	[A_ACCESS_KEY_SECRET] = {.name = "access_key_secret", .type = T_STR, .providers = P_ALIBABA, .role = 2},
-};
-
-/* Inline credential settings per provider: id, secret, token (DESIGN §1). */
-static const int cred_fields[PROVIDER_COUNT][3] = {
-	[PROVIDER_TENCENT] = {A_SECRET_ID, A_SECRET_KEY, A_TOKEN},
-	[PROVIDER_HUAWEI] = {A_ACCESS_KEY, A_SECRET_KEY, A_SECURITY_TOKEN},
-	[PROVIDER_ALIBABA] = {A_ACCESS_KEY_ID, A_ACCESS_KEY_SECRET, A_SECURITY_TOKEN},
-};
-
-static const char *const provider_titles[PROVIDER_COUNT] = {"Tencent", "Huawei", "Alibaba"};
-
-/* What each provider offers (DESIGN §1 table). */
-static const unsigned provider_services[PROVIDER_COUNT] = {
-	[PROVIDER_TENCENT] = 1u << SERVICE_REDIS | 1u << SERVICE_POSTGRES,
-	[PROVIDER_HUAWEI] = 1u << SERVICE_DCS,
-	[PROVIDER_ALIBABA] = 1u << SERVICE_REDIS,
 };
 
 enum {
-	I_NAME, I_ACCOUNT, I_SERVICE, I_REGION, I_ID, I_ENDPOINT, I_PROJECT_ID,
-	I_WARN, I_CRIT, I_REQUIRE_TLS, I_COUNT
+	I_NAME, I_ACCOUNT, I_SERVICE, I_REGION, I_ID, I_ENDPOINT,
+	I_WARN, I_CRIT, I_REQUIRE_TLS, I_GENERIC
 };
 
-static const struct field instance_fields[I_COUNT] = {
+static const struct field instance_generic[I_GENERIC] = {
 	[I_NAME] = {.name = "name", .type = T_STR},
 	[I_ACCOUNT] = {.name = "account", .type = T_STR},
 	[I_SERVICE] = {.name = "service", .type = T_STR},
 	[I_REGION] = {.name = "region", .type = T_STR},
 	[I_ID] = {.name = "id", .type = T_STR},
 	[I_ENDPOINT] = {.name = "endpoint", .type = T_STR},
-	[I_PROJECT_ID] = {.name = "project_id", .type = T_STR, .providers = P_HUAWEI},
 	[I_WARN] = {.name = "warn_days", .type = T_INT, .max = 36500},
 	[I_CRIT] = {.name = "crit_days", .type = T_INT, .max = 36500},
 	[I_REQUIRE_TLS] = {.name = "require_tls", .type = T_BOOL},
 };
+
+static size_t fields_find(const struct fields *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->f[i].name, name) == 0)
+			return i;
+	return t->n;
+}
+
+/* A cloud's string setting: a shared name is one field owned by several. */
+static void fields_add(struct fields *t, const char *name, int provider, int role)
+{
+	size_t k = fields_find(t, name);
+
+	if (k == t->n) {
+		if (t->n == FIELDS_MAX)
+			die(70, "too many cloud settings (FIELDS_MAX)");
+		t->f[t->n++] = (struct field){.name = name, .type = T_STR, .role = role};
+	}
+	t->f[k].providers |= 1u << provider;
+}
+
+/* Settings first, then credential keys in id/secret/token order per
+ * cloud: "did you mean" keeps the first of equally close names. */
+static void fields_build(struct fields *acc, struct fields *ins)
+{
+	memcpy(acc->f, account_generic, sizeof(account_generic));
+	acc->n = A_GENERIC;
+	memcpy(ins->f, instance_generic, sizeof(instance_generic));
+	ins->n = I_GENERIC;
+	for (int p = 0; p < PROVIDER_COUNT; p++) {
+		const struct provider_ops *ops = provider_for((enum provider_kind)p);
+		for (const struct provider_setting *st = ops->settings;
+		     st < ops->settings + PROVIDER_SETTINGS_MAX && st->key; st++) {
+			fields_add(acc, st->key, p, 0);
+			if (st->per_instance)
+				fields_add(ins, st->key, p, 0);
+		}
+	}
+	for (int p = 0; p < PROVIDER_COUNT; p++) {
+		const struct provider_ops *ops = provider_for((enum provider_kind)p);
+		for (int r = 0; r < 3; r++)
+			fields_add(acc, ops->inline_keys[r], p, r + 1);
+	}
+}
+
+/* The setting key of the cloud (provider >= 0) or of any cloud, or NULL. */
+static const struct provider_setting *setting_of(int provider, const char *key)
+{
+	for (int p = 0; p < PROVIDER_COUNT; p++) {
+		if (provider >= 0 && p != provider)
+			continue;
+		const struct provider_ops *ops = provider_for((enum provider_kind)p);
+		for (const struct provider_setting *st = ops->settings;
+		     st < ops->settings + PROVIDER_SETTINGS_MAX && st->key; st++)
+			if (strcmp(st->key, key) == 0)
+				return st;
+	}
+	return NULL;
+}
+
+/* "a, b or c" of the NULL-terminated names, each wrapped in q. */
+static void add_alternatives(struct strbuf *sb, const char *const *names, size_t n, const char *q)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_adds(sb, i + 1 == n ? " or " : ", ");
+		strbuf_addf(sb, "%s%s%s", q, names[i], q);
+	}
+}
 
 /* ---- the loader and its messages ---------------------------------------------- */
 
@@ -250,6 +248,7 @@ struct loader {
 	struct strbuf errs;
 	int n_errs;
 	struct fleet *f;
+	struct fields acc, ins;             /* account and instance settings */
 	const config_setting_t **acc_set;   /* the group of each account */
 	int *acc_provider;                  /* its provider, -1 if invalid */
 	bool accounts_bad;                  /* 'accounts' itself was rejected */
@@ -269,7 +268,7 @@ static const char *shown_file(struct loader *L, const char *lc)
 	L->files = xreallocarray(L->files, L->n_files + 1, sizeof(*L->files));
 	struct shown_file *sf = &L->files[L->n_files++];
 	sf->lc = lc;
-	sf->shown = strcmp(L->dir, ".") == 0 ? xstrdup(lc) : join_path(L->dir, lc);
+	sf->shown = strcmp(L->dir, ".") == 0 ? xstrdup(lc) : paths_join(L->dir, lc);
 	return sf->shown;
 }
 
@@ -512,15 +511,15 @@ static void foreign_setting(struct loader *L, const config_setting_t *s,
 		if (f->providers & (1u << p)) {
 			if (owners.len)
 				strbuf_adds(&owners, " and ");
-			strbuf_adds(&owners, provider_titles[p]);
+			strbuf_adds(&owners, provider_for((enum provider_kind)p)->title);
 		}
 	}
 	const char *o = strbuf_str(&owners);
-	const char *article = o[0] == 'A' ? "an" : "a";
+	const char *article = o[0] && strchr("AEIOU", o[0]) ? "an" : "a";
 	if (f->role)
 		error_at(L, s, "'%s' is %s %s setting (%s accounts use '%s')", f->name, article, o,
 		         provider_kind_name((enum provider_kind)provider),
-		         account_fields[cred_fields[provider][f->role - 1]].name);
+		         provider_for((enum provider_kind)provider)->inline_keys[f->role - 1]);
 	else
 		error_at(L, s, "'%s' is %s %s setting", f->name, article, o);
 	strbuf_free(&owners);
@@ -669,7 +668,7 @@ static void load_globals(struct loader *L, const struct val *g)
 /* ---- accounts ------------------------------------------------------------------ */
 
 /* The provider of an account group before its members are checked, so the
- * scan can tell a Huawei setting on a Tencent account. -1 if not valid. */
+ * scan can tell one cloud's setting on another cloud's account. -1 if not valid. */
 static int peek_provider(const config_setting_t *g)
 {
 	const config_setting_t *s = config_setting_get_member(g, "provider");
@@ -683,9 +682,11 @@ static int peek_provider(const config_setting_t *g)
 
 static void account_credentials(struct loader *L, struct account *a, const struct val *v, int provider)
 {
-	const int *cf = cred_fields[provider];
-	const struct val *id = &v[cf[0]], *secret = &v[cf[1]], *token = &v[cf[2]];
-	const char *idn = account_fields[cf[0]].name, *secretn = account_fields[cf[1]].name;
+	const char *const *keys = provider_for((enum provider_kind)provider)->inline_keys;
+	const struct val *id = &v[fields_find(&L->acc, keys[0])];
+	const struct val *secret = &v[fields_find(&L->acc, keys[1])];
+	const struct val *token = &v[fields_find(&L->acc, keys[2])];
+	const char *idn = keys[0], *secretn = keys[1];
 
 	if (id->s && !secret->s)
 		error_at(L, id->s, "'%s' is set but '%s' is missing", idn, secretn);
@@ -693,7 +694,7 @@ static void account_credentials(struct loader *L, struct account *a, const struc
 		error_at(L, secret->s, "'%s' is set but '%s' is missing", secretn, idn);
 	if (token->s && !id->s && !secret->s)
 		error_at(L, token->s, "'%s' is set but '%s' and '%s' are missing",
-		         account_fields[cf[2]].name, idn, secretn);
+		         keys[2], idn, secretn);
 	if (id->ok && secret->ok && (!token->s || token->ok)) {
 		a->cred.id = xstrdup(str(id));
 		a->cred.secret = xstrdup(str(secret));
@@ -701,16 +702,54 @@ static void account_credentials(struct loader *L, struct account *a, const struc
 	}
 }
 
+/* A cloud setting's value checked and stored at *slot; NULL when wrong. */
+static void cloud_setting(struct loader *L, const struct provider_setting *st, const struct val *v,
+                          char **slot)
+{
+	const char *value = str(v);
+
+	if (st->kind == SETTING_CHOICE) {
+		size_t n = 0;
+		while (n < sizeof(st->choices) / sizeof(st->choices[0]) && st->choices[n])
+			n++;
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(value, st->choices[i]) == 0) {
+				*slot = xstrdup(value);
+				return;
+			}
+		}
+		struct strbuf alts = STRBUF_INIT;
+		add_alternatives(&alts, st->choices, n, "\"");
+		error_at(L, v->s, "'%s' must be %s (got '%s')", st->key, strbuf_str(&alts), value);
+		strbuf_free(&alts);
+		return;
+	}
+	if (!only_chars(value, id_chars))
+		error_at(L, v->s, "'%s' may contain only letters, digits, '.', '_', ':' and '-'", st->key);
+	else
+		*slot = xstrdup(value);
+}
+
+static char **account_slot(struct account *a, const struct provider_setting *st)
+{
+	return (char **)((char *)a + st->account_offset);
+}
+
+static char **instance_slot(struct instance *in, const struct provider_setting *st)
+{
+	return (char **)((char *)in + st->instance_offset);
+}
+
 static void load_account(struct loader *L, const config_setting_t *g, struct account *a, int *out_provider)
 {
 	int provider = peek_provider(g);
-	struct val v[A_COUNT];
+	struct val v[FIELDS_MAX];
 	const char *name;
 
 	*out_provider = -1;
 	a->line = (int)config_setting_source_line(g);
 	a->rate_limit = 20;
-	scan_group(L, g, account_fields, A_COUNT, provider, v);
+	scan_group(L, g, L->acc.f, L->acc.n, provider, v);
 
 	name = str(&v[A_NAME]);
 	if (!v[A_NAME].s)
@@ -740,29 +779,33 @@ static void load_account(struct loader *L, const config_setting_t *g, struct acc
 			a->ops = provider_for(k);
 			*out_provider = (int)k;
 		} else {
-			error_at(L, v[A_PROVIDER].s, "unknown provider '%s' (expected tencent, huawei or alibaba)",
-			         str(&v[A_PROVIDER]));
+			struct strbuf names = STRBUF_INIT;
+			const char *list[PROVIDER_COUNT];
+			for (int p = 0; p < PROVIDER_COUNT; p++)
+				list[p] = provider_kind_name((enum provider_kind)p);
+			add_alternatives(&names, list, PROVIDER_COUNT, "");
+			error_at(L, v[A_PROVIDER].s, "unknown provider '%s' (expected %s)",
+			         str(&v[A_PROVIDER]), strbuf_str(&names));
+			strbuf_free(&names);
 		}
 	}
 	if (v[A_PROFILE].ok)
 		a->profile = xstrdup(str(&v[A_PROFILE]));
-	if (v[A_SITE].ok) {
-		const char *site = str(&v[A_SITE]);
-		if (strcmp(site, "intl") != 0 && strcmp(site, "china") != 0)
-			error_at(L, v[A_SITE].s, "'site' must be \"intl\" or \"china\" (got '%s')", site);
-		else
-			a->site = xstrdup(site);
+	/* The clouds' own settings; a choice left out takes its default. */
+	for (size_t k = A_GENERIC; k < L->acc.n; k++) {
+		const struct provider_setting *st;
+		if (L->acc.f[k].role || !v[k].ok || !(st = setting_of(provider, L->acc.f[k].name)))
+			continue;
+		cloud_setting(L, st, &v[k], account_slot(a, st));
 	}
-	if (provider == PROVIDER_TENCENT && !a->site)
-		a->site = xstrdup("intl");
+	if (provider >= 0) {
+		const struct provider_ops *ops = provider_for((enum provider_kind)provider);
+		for (const struct provider_setting *st = ops->settings;
+		     st < ops->settings + PROVIDER_SETTINGS_MAX && st->key; st++)
+			if (st->kind == SETTING_CHOICE && !*account_slot(a, st))
+				*account_slot(a, st) = xstrdup(st->choices[0]);
+	}
 	a->endpoint = endpoint_value(L, &v[A_ENDPOINT]);
-	if (v[A_PROJECT_ID].ok) {
-		if (!only_chars(str(&v[A_PROJECT_ID]), id_chars))
-			error_at(L, v[A_PROJECT_ID].s,
-			         "'project_id' may contain only letters, digits, '.', '_', ':' and '-'");
-		else
-			a->project_id = xstrdup(str(&v[A_PROJECT_ID]));
-	}
 	if (v[A_RATE_LIMIT].ok)
 		a->rate_limit = num_value(v[A_RATE_LIMIT].s);
 	if (provider >= 0)
@@ -811,7 +854,7 @@ static void wrong_service(struct loader *L, const config_setting_t *s, const str
 	struct strbuf offers = STRBUF_INIT;
 
 	for (int k = 0; k < SERVICE_COUNT; k++) {
-		if (provider_services[a->provider] & (1u << k)) {
+		if (provider_supports(a->ops, (enum service_kind)k)) {
 			if (offers.len)
 				strbuf_adds(&offers, ", ");
 			strbuf_adds(&offers, service_kind_name((enum service_kind)k));
@@ -836,25 +879,27 @@ static void load_instance(struct loader *L, const config_setting_t *g, struct in
 {
 	struct account *a = NULL;
 	int provider = -1;
-	struct val v[I_COUNT];
+	struct val v[FIELDS_MAX];
 
-	scan_group(L, g, instance_fields, I_COUNT, -1, v);
-	/* The account decides which settings apply (project_id is Huawei's). */
+	scan_group(L, g, L->ins.f, L->ins.n, -1, v);
+	/* The account decides which settings apply (a cloud's own ones). */
 	if (v[I_ACCOUNT].ok) {
 		a = strmap_get(&L->accounts, str(&v[I_ACCOUNT]));
 		if (a)
 			provider = L->acc_provider[a - L->f->accounts];
 	}
-	if (v[I_PROJECT_ID].s && !allowed_for(&instance_fields[I_PROJECT_ID], provider)) {
-		foreign_setting(L, v[I_PROJECT_ID].s, &instance_fields[I_PROJECT_ID], provider);
-		v[I_PROJECT_ID].ok = false;
+	for (size_t k = I_GENERIC; k < L->ins.n; k++) {
+		if (v[k].s && !allowed_for(&L->ins.f[k], provider)) {
+			foreign_setting(L, v[k].s, &L->ins.f[k], provider);
+			v[k].ok = false;
+		}
 	}
 
 	const char *name = str(&v[I_NAME]);
 	static const int required[] = {I_NAME, I_ACCOUNT, I_SERVICE, I_REGION, I_ID};
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!v[required[i]].s)
-			missing_in_instance(L, g, name, instance_fields[required[i]].name);
+			missing_in_instance(L, g, name, instance_generic[required[i]].name);
 
 	if (name) {
 		const config_setting_t *first = strmap_get(&L->instances, name);
@@ -874,10 +919,16 @@ static void load_instance(struct loader *L, const config_setting_t *g, struct in
 	}
 	if (v[I_SERVICE].ok) {
 		enum service_kind k;
-		if (!service_kind_from_name(str(&v[I_SERVICE]), &k))
-			error_at(L, v[I_SERVICE].s, "unknown service '%s' (expected redis, postgres or dcs)",
-			         str(&v[I_SERVICE]));
-		else if (provider >= 0 && !(provider_services[provider] & (1u << k)))
+		if (!service_kind_from_name(str(&v[I_SERVICE]), &k)) {
+			struct strbuf names = STRBUF_INIT;
+			const char *list[SERVICE_COUNT];
+			for (int i = 0; i < SERVICE_COUNT; i++)
+				list[i] = service_kind_name((enum service_kind)i);
+			add_alternatives(&names, list, SERVICE_COUNT, "");
+			error_at(L, v[I_SERVICE].s, "unknown service '%s' (expected %s)",
+			         str(&v[I_SERVICE]), strbuf_str(&names));
+			strbuf_free(&names);
+		} else if (provider >= 0 && !provider_supports(provider_for((enum provider_kind)provider), k))
 			wrong_service(L, v[I_SERVICE].s, a, k);
 		else
 			in->service = k;
@@ -897,12 +948,11 @@ static void load_instance(struct loader *L, const config_setting_t *g, struct in
 			in->id = xstrdup(str(&v[I_ID]));
 	}
 	in->endpoint = endpoint_value(L, &v[I_ENDPOINT]);
-	if (v[I_PROJECT_ID].ok) {
-		if (!only_chars(str(&v[I_PROJECT_ID]), id_chars))
-			error_at(L, v[I_PROJECT_ID].s,
-			         "'project_id' may contain only letters, digits, '.', '_', ':' and '-'");
-		else
-			in->project_id = xstrdup(str(&v[I_PROJECT_ID]));
+	for (size_t k = I_GENERIC; k < L->ins.n; k++) {
+		const struct provider_setting *st;
+		if (!v[k].ok || !(st = setting_of(provider, L->ins.f[k].name)) || !st->per_instance)
+			continue;
+		cloud_setting(L, st, &v[k], instance_slot(in, st));
 	}
 	if (v[I_WARN].ok)
 		in->warn_days = (int)int_value(v[I_WARN].s);
@@ -972,23 +1022,29 @@ static void resolve_credentials(struct loader *L)
 	}
 }
 
-/* A Huawei request cannot be built without a project id; say so now rather
- * than at every refresh. Accounts without keys are left alone: their
- * instances end auth_error/NoCredentials, which says more. */
-static void check_project_ids(struct loader *L, const config_setting_t *list)
+/* A setting a cloud's requests cannot do without (a project id): say so
+ * now rather than at every refresh. Accounts without keys are left alone:
+ * their instances end auth_error/NoCredentials, which says more. */
+static void check_required_settings(struct loader *L, const config_setting_t *list)
 {
 	struct fleet *f = L->f;
 
 	for (size_t i = 0; i < f->n_instances && !full(L); i++) {
-		const struct instance *in = &f->instances[i];
-		const struct account *a = in->account;
-		if (a->provider != PROVIDER_HUAWEI || in->project_id || a->project_id ||
-		    !a->credential_source || strcmp(a->credential_source, "none") == 0)
+		struct instance *in = &f->instances[i];
+		struct account *a = in->account;
+		if (!a->credential_source || strcmp(a->credential_source, "none") == 0)
 			continue;
-		error_at(L, config_setting_get_elem(list, (unsigned)i),
-		         "instance '%s' has no project_id: set it on the instance or on account '%s', "
-		         "or with the account's keys (HUAWEICLOUD_SDK_PROJECT_ID or the credential file)",
-		         in->name, a->name);
+		const struct provider_ops *ops = provider_for(a->provider);
+		for (const struct provider_setting *st = ops->settings;
+		     st < ops->settings + PROVIDER_SETTINGS_MAX && st->key && !full(L); st++) {
+			if (!st->required || *account_slot(a, st) ||
+			    (st->per_instance && *instance_slot(in, st)))
+				continue;
+			error_at(L, config_setting_get_elem(list, (unsigned)i),
+			         "instance '%s' has no %s: set it on the instance or on account '%s', "
+			         "or with the account's keys (%s or the credential file)",
+			         in->name, st->key, a->name, ops->env.project_id);
+		}
 	}
 }
 
@@ -1020,7 +1076,7 @@ static bool find_include_loop(struct loader *L, const char *file, char **stack, 
 		if (!end)
 			continue;
 		char *name = xstrndup(p + 1, (size_t)(end - p - 1));
-		char *target = strcmp(L->dir, ".") == 0 ? xstrdup(name) : join_path(L->dir, name);
+		char *target = strcmp(L->dir, ".") == 0 ? xstrdup(name) : paths_join(L->dir, name);
 		char *real = realpath(target, NULL);
 		if (real) {
 			for (int k = 0; k < depth && !found; k++) {
@@ -1115,6 +1171,7 @@ int config_load(const char *path, struct fleet *out, char **err)
 	L.path = path;
 	L.dir = dir_of(path);
 	L.f = out;
+	fields_build(&L.acc, &L.ins);
 	if (!check_readable(&L))
 		goto done;
 
@@ -1132,7 +1189,7 @@ int config_load(const char *path, struct fleet *out, char **err)
 	if (!out->settings.config_path) {
 		char cwd[4096];
 		out->settings.config_path = path[0] == '/' || !getcwd(cwd, sizeof(cwd))
-			? xstrdup(path) : join_path(cwd, path);
+			? xstrdup(path) : paths_join(cwd, path);
 	}
 	L.absdir = dir_of(out->settings.config_path);
 
@@ -1146,7 +1203,7 @@ int config_load(const char *path, struct fleet *out, char **err)
 	if (!check_secret_files(&L) && L.n_errs == 0) {
 		resolve_credentials(&L);
 		if (L.n_errs == 0)
-			check_project_ids(&L, g[G_INSTANCES].ok ? g[G_INSTANCES].s : NULL);
+			check_required_settings(&L, g[G_INSTANCES].ok ? g[G_INSTANCES].s : NULL);
 	}
 	config_destroy(&cf);
 done:

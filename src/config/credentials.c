@@ -1,18 +1,21 @@
-/* Where an account's keys come from (DESIGN §1), first source wins:
+/* Where an account's keys come from (tlsfleet.conf(5)), first source wins:
  * inline in the config (already in a->cred), the environment (accounts
- * without a profile), the provider's credential file, else none.
+ * without a profile), the cloud's credential files, else none.
  *
- * The files are the ones the providers' own SDKs and CLIs read, in their
- * formats: INI for Tencent, Huawei and Alibaba's credentials SDK, JSON for
- * the aliyun CLI. Messages name variables, files, lines and profiles,
- * never anything read from them; buffers that held a credential file are
- * wiped before they are freed.
+ * Which variables and files, and the key names inside them, are the
+ * cloud descriptor's (struct provider_ops: env, files): the files the
+ * clouds' own SDKs and CLIs read, in their formats (INI sections, or a
+ * JSON file of named profiles). This file only knows the formats.
+ * Messages name variables, files, lines and profiles, never anything read
+ * from them; buffers that held a credential file are wiped before they
+ * are freed.
  *
  * Ownership: credentials_resolve() replaces a->cred (unless inline) and
- * a->credential_source, both owned by the account; credentials_free()
- * wipes and frees the strings of one struct credentials. */
+ * a->credential_source, both owned by the account. */
 #include "config/credentials.h"
-#include "config/config_load.h"
+#include "providers/provider.h"
+#include "core/paths.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -43,15 +46,6 @@ static void wipe_free(char *s)
 	}
 }
 
-void credentials_free(struct credentials *c)
-{
-	wipe_free(c->id);
-	wipe_free(c->secret);
-	wipe_free(c->token);
-	free(c->project_id);
-	memset(c, 0, sizeof(*c));
-}
-
 static bool has_control(const char *s)
 {
 	for (; *s; s++)
@@ -74,7 +68,7 @@ static char *absolute(const char *path)
 static char *file_path(const char *var, const char *def)
 {
 	const char *v = var ? getenv(var) : NULL;
-	char *p = config_expand_path(v && *v ? v : def, NULL);
+	char *p = paths_expand(v && *v ? v : def, NULL);
 
 	if (!p)     /* "~user/...": taken literally, it will not be found */
 		p = xstrdup(v);
@@ -294,16 +288,6 @@ static enum result ini_read(const char *path, const char *section, struct ini_se
 	return out->found ? R_FOUND : R_NO_PROFILE;
 }
 
-/* The names one provider's INI file uses. */
-struct ini_keys {
-	const char *id, *secret, *token, *project_id;
-	bool typed;         /* Alibaba: a "type" key says what the section holds */
-};
-
-static const struct ini_keys tencent_ini = {"secret_id", "secret_key", "token", NULL, false};
-static const struct ini_keys huawei_ini = {"ak", "sk", "security_token", "project_id", false};
-static const struct ini_keys alibaba_ini = {"access_key_id", "access_key_secret", "security_token", NULL, true};
-
 static bool bad_value(const char *path, const struct ini_entry *e, const char *name, char **err)
 {
 	if (e && has_control(e->value)) {
@@ -316,7 +300,7 @@ static bool bad_value(const char *path, const struct ini_entry *e, const char *n
 /* explicit_profile: the section was asked for by name, so a section tlsfleet
  * cannot use is an error rather than a reason to look further. */
 static enum result from_ini(struct account *a, const char *path, const char *section,
-                            const struct ini_keys *k, bool explicit_profile, char **err)
+                            const struct provider_cred_file *k, bool explicit_profile, char **err)
 {
 	struct ini_section sec;
 	enum result r = ini_read(path, section, &sec, err);
@@ -324,18 +308,20 @@ static enum result from_ini(struct account *a, const char *path, const char *sec
 	if (r != R_FOUND)
 		return r;
 	const struct ini_entry *id = ini_get(&sec, k->id), *secret = ini_get(&sec, k->secret);
-	const struct ini_entry *token = ini_get(&sec, k->token);
+	const struct ini_entry *token = k->token ? ini_get(&sec, k->token) : NULL;
 	const struct ini_entry *project = k->project_id ? ini_get(&sec, k->project_id) : NULL;
-	const struct ini_entry *type = k->typed ? ini_get(&sec, "type") : NULL;
+	const struct ini_entry *type = k->kind_key ? ini_get(&sec, k->kind_key) : NULL;
 
 	if (id && !*id->value)
 		id = NULL;
 	if (secret && !*secret->value)
 		secret = NULL;
-	if (type && strcmp(type->value, "access_key") != 0 && strcmp(type->value, "sts") != 0) {
+	if (type && strcmp(type->value, k->kind_values[0]) != 0 &&
+	    strcmp(type->value, k->kind_values[1]) != 0) {
 		if (explicit_profile && !has_control(type->value)) {
-			*err = xasprintf("%s:%u: [%s] has type '%s', which tlsfleet cannot use "
-			                 "(only access_key or sts)", path, type->line, section, type->value);
+			*err = xasprintf("%s:%u: [%s] has %s '%s', which tlsfleet cannot use "
+			                 "(only %s or %s)", path, type->line, section, k->kind_key,
+			                 type->value, k->kind_values[0], k->kind_values[1]);
 			r = R_ERROR;
 		} else {
 			r = R_NO_PROFILE;
@@ -359,7 +345,7 @@ static enum result from_ini(struct account *a, const char *path, const char *sec
 	return r;
 }
 
-/* ---- the aliyun CLI's config.json ---------------------------------------------------- */
+/* ---- JSON profiles: {"current": name, "profiles": [{"name": name, ...}]} ---------- */
 
 static void json_wipe(cJSON *j)
 {
@@ -384,39 +370,41 @@ static const char *json_str(const cJSON *o, const char *key, bool *bad)
 	return v->valuestring;
 }
 
-static enum result use_aliyun_profile(struct account *a, const char *path, const cJSON *p,
-                                      const char *name, bool explicit_profile, char **err)
+static enum result use_json_profile(struct account *a, const char *path, const cJSON *p,
+                                    const char *name, const struct provider_cred_file *k,
+                                    bool explicit_profile, char **err)
 {
 	bool bad = false;
-	const char *mode = json_str(p, "mode", &bad);
-	const char *id = json_str(p, "access_key_id", &bad);
-	const char *secret = json_str(p, "access_key_secret", &bad);
-	const char *token = json_str(p, "sts_token", &bad);
-	bool sts = strcmp(mode, "StsToken") == 0;
+	const char *mode = json_str(p, k->kind_key, &bad);
+	const char *id = json_str(p, k->id, &bad);
+	const char *secret = json_str(p, k->secret, &bad);
+	const char *token = json_str(p, k->token, &bad);
+	bool sts = strcmp(mode, k->kind_values[1]) == 0;
 
 	if (bad) {
 		*err = xasprintf("%s: profile '%s': a key setting is not a string", path, name);
 		return R_ERROR;
 	}
-	/* Old aliyun versions wrote no mode for key pairs. */
-	if (*mode && strcmp(mode, "AK") != 0 && !sts) {
+	/* Old CLI versions wrote no kind for key pairs. */
+	if (*mode && strcmp(mode, k->kind_values[0]) != 0 && !sts) {
 		if (!explicit_profile || has_control(mode))
 			return R_NO_PROFILE;
-		*err = xasprintf("%s: profile '%s' has mode '%s', which tlsfleet cannot use "
-		                 "(only AK or StsToken)", path, name, mode);
+		*err = xasprintf("%s: profile '%s' has %s '%s', which tlsfleet cannot use "
+		                 "(only %s or %s)", path, name, k->kind_key, mode, k->kind_values[0],
+		                 k->kind_values[1]);
 		return R_ERROR;
 	}
-	/* "aliyun configure" leaves an empty AK profile behind */
+	/* the CLI's "configure" leaves an empty key profile behind */
 	if (!*id && !*secret)
 		return R_NO_PROFILE;
 	if (!*id || !*secret) {
 		*err = xasprintf("%s: profile '%s' has '%s' but no '%s'", path, name,
-		                 *id ? "access_key_id" : "access_key_secret",
-		                 *id ? "access_key_secret" : "access_key_id");
+		                 *id ? k->id : k->secret, *id ? k->secret : k->id);
 		return R_ERROR;
 	}
 	if (sts && !*token) {
-		*err = xasprintf("%s: profile '%s' has mode StsToken but no 'sts_token'", path, name);
+		*err = xasprintf("%s: profile '%s' has %s %s but no '%s'", path, name, k->kind_key,
+		                 k->kind_values[1], k->token);
 		return R_ERROR;
 	}
 	if (has_control(id) || has_control(secret) || (sts && has_control(token))) {
@@ -428,8 +416,8 @@ static enum result use_aliyun_profile(struct account *a, const char *path, const
 }
 
 /* want: the profile asked for, or NULL for the file's "current" one. */
-static enum result from_aliyun_json(struct account *a, const char *path, const char *want,
-                                    char **err)
+static enum result from_json_profiles(struct account *a, const char *path, const char *want,
+                                      const struct provider_cred_file *k, char **err)
 {
 	char *buf;
 	size_t len;
@@ -443,7 +431,7 @@ static enum result from_aliyun_json(struct account *a, const char *path, const c
 		unsigned line = 1;
 		for (const char *c = buf; end && c < end && *c; c++)
 			line += *c == '\n';
-		*err = root ? xasprintf("%s: not an aliyun CLI configuration (no JSON object)", path)
+		*err = root ? xasprintf("%s: not %s (no JSON object)", path, k->what)
 		            : xasprintf("%s:%u: not valid JSON", path, line);
 		json_wipe(root);
 		cJSON_Delete(root);
@@ -465,7 +453,7 @@ static enum result from_aliyun_json(struct account *a, const char *path, const c
 		}
 	}
 	if (found)
-		r = use_aliyun_profile(a, path, found, name, want != NULL, err);
+		r = use_json_profile(a, path, found, name, k, want != NULL, err);
 	json_wipe(root);
 	cJSON_Delete(root);
 	return r;
@@ -480,50 +468,33 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static enum result from_env(struct account *a, char **err)
+static enum result from_env(struct account *a, const struct provider_env *ev, char **err)
 {
-	const char *id, *secret, *token = NULL, *project = NULL;
-	const char *names[4];
+	const char *names[4] = {ev->id, ev->secret, ev->token[0], ev->project_id};
+	const char *vals[4] = {0};
 
-	switch (a->provider) {
-	case PROVIDER_TENCENT:
-		names[0] = "TENCENTCLOUD_SECRET_ID";
-		names[1] = "TENCENTCLOUD_SECRET_KEY";
-		names[2] = env("TENCENTCLOUD_SESSION_TOKEN") ? "TENCENTCLOUD_SESSION_TOKEN"
-		                                             : "TENCENTCLOUD_SECURITY_TOKEN";
-		names[3] = NULL;
-		break;
-	case PROVIDER_HUAWEI:
-		names[0] = "HUAWEICLOUD_SDK_AK";
-		names[1] = "HUAWEICLOUD_SDK_SK";
-		names[2] = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
-		names[3] = "HUAWEICLOUD_SDK_PROJECT_ID";
-		break;
-	case PROVIDER_ALIBABA:
-		names[0] = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-		names[1] = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-		names[2] = "ALIBABA_CLOUD_SECURITY_TOKEN";
-		names[3] = NULL;
-		break;
-	default:
+	if (!ev->id || !ev->secret)
 		return R_NO_PROFILE;
-	}
-	id = env(names[0]);
-	secret = env(names[1]);
+	vals[0] = env(ev->id);
+	vals[1] = env(ev->secret);
 	/* Half a pair is not a credential (the SDKs skip it too). */
-	if (!id || !secret)
+	if (!vals[0] || !vals[1])
 		return R_NO_PROFILE;
-	token = env(names[2]);
-	if (names[3])
-		project = env(names[3]);
-	const char *vals[4] = {id, secret, token, project};
+	/* Some SDKs know two names for the token: the first one set wins. */
+	for (size_t i = 0; i < sizeof(ev->token) / sizeof(ev->token[0]) && ev->token[i]; i++) {
+		names[2] = ev->token[i];
+		if ((vals[2] = env(names[2])))
+			break;
+	}
+	if (ev->project_id)
+		vals[3] = env(ev->project_id);
 	for (int i = 0; i < 4; i++) {
 		if (vals[i] && has_control(vals[i])) {
 			*err = xasprintf("%s contains a control character", names[i]);
 			return R_ERROR;
 		}
 	}
-	set_cred(a, id, secret, token, project, xstrdup("env"));
+	set_cred(a, vals[0], vals[1], vals[2], vals[3], xstrdup("env"));
 	return R_FOUND;
 }
 
@@ -540,51 +511,51 @@ static enum result not_found(const char *profile, const char *path, enum result 
 	return R_ERROR;
 }
 
-static enum result from_tencent_file(struct account *a, char **err)
+/* The cloud's files in order, until one has the profile. want: the
+ * account's profile, else the one the cloud's profile variable names,
+ * else NULL (each file's own default: an INI section, a JSON "current"). */
+static enum result from_files(struct account *a, const struct provider_ops *ops, char **err)
 {
-	char *path = file_path("TENCENTCLOUD_CREDENTIALS_FILE", "~/.tencentcloud/credentials");
-	enum result r = from_ini(a, path, a->profile ? a->profile : "default", &tencent_ini,
-	                         a->profile != NULL, err);
+	const char *from_var = a->profile || !ops->env.profile ? NULL : env(ops->env.profile);
+	const char *want = a->profile ? a->profile : from_var;
+	char *paths[PROVIDER_FILES_MAX] = {0};
+	enum result r = R_NO_FILE;
+	size_t n = 0;
 
-	r = not_found(a->profile, path, r, err);
-	free(path);
-	return r;
-}
+	for (; n < PROVIDER_FILES_MAX && ops->files[n].format != CRED_FILE_NONE; n++) {
+		const struct provider_cred_file *k = &ops->files[n];
 
-static enum result from_huawei_file(struct account *a, char **err)
-{
-	char *path = file_path("HUAWEICLOUD_SDK_CREDENTIALS_FILE", "~/.huaweicloud/credentials");
-	enum result r = from_ini(a, path, a->profile ? a->profile : "basic", &huawei_ini,
-	                         a->profile != NULL, err);
+		paths[n] = file_path(k->path_var, k->path);
+		if (r != R_NO_FILE && r != R_NO_PROFILE)
+			continue;
+		if (k->format == CRED_FILE_INI)
+			r = from_ini(a, paths[n], want ? want : k->section, k, want != NULL, err);
+		else
+			r = from_json_profiles(a, paths[n], want, k, err);
+	}
+	if (n == 1) {
+		r = not_found(want, paths[0], r, err);
+	} else if (want && (r == R_NO_FILE || r == R_NO_PROFILE)) {
+		struct strbuf where = STRBUF_INIT;
 
-	r = not_found(a->profile, path, r, err);
-	free(path);
-	return r;
-}
-
-/* The aliyun CLI's profiles first, then the credentials SDK's INI file. */
-static enum result from_alibaba_files(struct account *a, char **err)
-{
-	const char *from_env_var = a->profile ? NULL : env("ALIBABA_CLOUD_PROFILE");
-	const char *want = a->profile ? a->profile : from_env_var;
-	char *json = file_path(NULL, "~/.aliyun/config.json");
-	char *ini = file_path("ALIBABA_CLOUD_CREDENTIALS_FILE", "~/.alibabacloud/credentials");
-	enum result r = from_aliyun_json(a, json, want, err);
-
-	if (r == R_NO_FILE || r == R_NO_PROFILE)
-		r = from_ini(a, ini, want ? want : "default", &alibaba_ini, want != NULL, err);
-	if (want && (r == R_NO_FILE || r == R_NO_PROFILE)) {
-		*err = xasprintf("profile '%s'%s not found in %s or %s", want,
-		                 from_env_var ? " (from ALIBABA_CLOUD_PROFILE)" : "", json, ini);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				strbuf_adds(&where, i + 1 == n ? " or " : ", ");
+			strbuf_adds(&where, paths[i]);
+		}
+		*err = xasprintf("profile '%s'%s%s%s not found in %s", want, from_var ? " (from " : "",
+		                 from_var ? ops->env.profile : "", from_var ? ")" : "", strbuf_str(&where));
+		strbuf_free(&where);
 		r = R_ERROR;
 	}
-	free(json);
-	free(ini);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
 	return r;
 }
 
 int credentials_resolve(struct account *a, char **err)
 {
+	const struct provider_ops *ops;
 	enum result r = R_NO_PROFILE;
 
 	*err = NULL;
@@ -595,23 +566,13 @@ int credentials_resolve(struct account *a, char **err)
 		return 0;
 	}
 	credentials_free(&a->cred);
-	if (!a->profile)
-		r = from_env(a, err);
-	if (r != R_FOUND && r != R_ERROR) {
-		switch (a->provider) {
-		case PROVIDER_TENCENT:
-			r = from_tencent_file(a, err);
-			break;
-		case PROVIDER_HUAWEI:
-			r = from_huawei_file(a, err);
-			break;
-		case PROVIDER_ALIBABA:
-			r = from_alibaba_files(a, err);
-			break;
-		default:
-			break;
-		}
-	}
+	ops = a->ops ? a->ops : provider_for(a->provider);
+	if (!ops)
+		r = R_NO_PROFILE;
+	else if (!a->profile)
+		r = from_env(a, &ops->env, err);
+	if (ops && r != R_FOUND && r != R_ERROR)
+		r = from_files(a, ops, err);
 	if (r == R_FOUND)
 		return 0;
 	credentials_free(&a->cred);

@@ -1,5 +1,7 @@
 /* Where an account's keys come from: inline, environment, credential file
- * (DESIGN §1 order). Fills a->cred and a->credential_source. */
+ * (in that order, tlsfleet.conf(5)); the variables and files are the
+ * cloud descriptor's. Fills a->cred and a->credential_source, which the
+ * account owns (credentials_free() is the model's, core/fleet.h). */
 #ifndef TLSFLEET_CREDENTIALS_H
 #define TLSFLEET_CREDENTIALS_H
 #include "core/fleet.h"
@@ -9,6 +11,5 @@
  * names the file and line, never a value). Inline credentials already set
  * in a->cred by the config loader are kept as they are ("inline"). */
 int credentials_resolve(struct account *a, char **err);
-void credentials_free(struct credentials *c);
 
 #endif

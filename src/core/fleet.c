@@ -1,5 +1,4 @@
 #include "core/fleet.h"
-#include "config/credentials.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -35,8 +34,35 @@ bool state_is_definite(enum tls_state s)
 	return (unsigned)s < STATE_COUNT && state_table[s].definite;
 }
 
-static const char *const provider_names[PROVIDER_COUNT] = {"tencent", "huawei", "alibaba"};
-static const char *const service_names[SERVICE_COUNT] = {"redis", "postgres", "dcs"};
+static const char *const provider_names[PROVIDER_COUNT] = {
+#define CLOUD(id, name) #name,
+#include "providers/clouds.def"
+#undef CLOUD
+};
+static const char *const service_names[SERVICE_COUNT] = {
+#define KIND(id, name) #name,
+#define SERVICE(cloud, kind, status, list, link, signing, version, host)
+#include "providers/services.def"
+#undef SERVICE
+#undef KIND
+};
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void credentials_free(struct credentials *c)
+{
+	wipe_free(c->id);
+	wipe_free(c->secret);
+	wipe_free(c->token);
+	free(c->project_id);
+	memset(c, 0, sizeof(*c));
+}
 
 const char *provider_kind_name(enum provider_kind p)
 {

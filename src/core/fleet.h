@@ -10,8 +10,7 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 
-/* "No time known". Every time_t in the model uses it for null. */
-#define TIME_NONE ((time_t)INT64_MIN)
+#include "core/timefmt.h"   /* TIME_NONE */
 
 enum tls_state {
 #define STATE(id, name, definite) STATE_##id,
@@ -24,20 +23,36 @@ const char *state_name(enum tls_state s);
 bool state_from_name(const char *name, enum tls_state *out);
 bool state_is_definite(enum tls_state s);
 
-enum provider_kind { PROVIDER_TENCENT, PROVIDER_HUAWEI, PROVIDER_ALIBABA, PROVIDER_COUNT };
-enum service_kind { SERVICE_REDIS, SERVICE_POSTGRES, SERVICE_DCS, SERVICE_COUNT };
+/* Clouds and service kinds: the tables are the providers' (clouds.def,
+ * services.def); the model only names them. */
+enum provider_kind {
+#define CLOUD(id, name) PROVIDER_##id,
+#include "providers/clouds.def"
+#undef CLOUD
+	PROVIDER_COUNT
+};
+enum service_kind {
+#define KIND(id, name) SERVICE_##id,
+#define SERVICE(cloud, kind, status, list, link, signing, version, host)
+#include "providers/services.def"
+#undef SERVICE
+#undef KIND
+	SERVICE_COUNT
+};
 
-const char *provider_kind_name(enum provider_kind p);   /* "tencent" ... */
+const char *provider_kind_name(enum provider_kind p);   /* the clouds.def name */
 bool provider_kind_from_name(const char *name, enum provider_kind *out);
 const char *service_kind_name(enum service_kind s);     /* "redis" ... */
 bool service_kind_from_name(const char *name, enum service_kind *out);
 
-/* Resolved credentials. Field meaning per provider:
- *   id:     Tencent SecretId / Huawei AK / Alibaba AccessKeyId
- *   secret: Tencent SecretKey / Huawei SK / Alibaba AccessKeySecret
+/* Resolved credentials, whatever the cloud calls them:
+ *   id:     the access key id (SecretId, AK, AccessKeyId)
+ *   secret: its secret (SecretKey, SK, AccessKeySecret)
  *   token:  session/security token, or NULL
- *   project_id: Huawei only (from env or credential file), or NULL
- * Secrets never leave this struct except into a signature. */
+ *   project_id: for clouds whose requests need one (from env or credential
+ *           file), or NULL
+ * Secrets never leave this struct except into a signature.
+ * credentials_free() wipes and frees the strings. */
 struct credentials {
 	char *id;
 	char *secret;
@@ -50,9 +65,9 @@ struct account {
 	enum provider_kind provider;
 	const struct provider_ops *ops;
 	char *profile;      /* credential-file section/profile, or NULL */
-	char *site;         /* Tencent: "intl" (default) or "china"; NULL otherwise */
+	char *site;         /* the cloud's site setting ("intl"/"china"), or NULL */
 	char *endpoint;     /* base URL override, or NULL */
-	char *project_id;   /* Huawei; may be overridden per instance */
+	char *project_id;   /* clouds that need one; may be overridden per instance */
 	double rate_limit;  /* requests/s per API action; 0 = no limit */
 	struct credentials cred;
 	char *credential_source; /* "inline", "env", "file:/abs/path[section]", "none" */
@@ -178,6 +193,7 @@ bool instance_days_left(const struct instance *in, time_t now, long *days);
  * notAfter is within a day of the API date. */
 bool instance_expiry_mismatch(const struct instance *in);
 
+void credentials_free(struct credentials *c);
 void address_free(struct address *a);
 void api_error_free(struct api_error *e);
 struct api_error *api_error_new(const char *code, const char *message, int http_status);

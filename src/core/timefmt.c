@@ -1,5 +1,4 @@
 #include "core/timefmt.h"
-#include "core/fleet.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 #include "dashboard/theme.h"
+#include "core/paths.h"
 #include "core/xalloc.h"
 
 #include <ctype.h>
@@ -345,19 +346,13 @@ static char *try_dir(const char *dir, const char *name)
 
 char *theme_find(const char *name)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	char *dir, *found;
 
 	if (name && strchr(name, '/'))
 		return xstrdup(name);
 	if (!valid_name(name))
 		return NULL;
-	if (xdg && *xdg == '/')
-		dir = xasprintf("%s/tlsfleet/themes", xdg);
-	else if (home && *home)
-		dir = xasprintf("%s/.config/tlsfleet/themes", home);
-	else
-		dir = NULL;
+	dir = paths_xdg("XDG_CONFIG_HOME", ".config", "tlsfleet/themes");
 	found = try_dir(dir, name);
 	free(dir);
 	if (!found)

@@ -496,8 +496,8 @@ static bool prepare_api(struct engine *e, struct job *j, struct transfer *x)
 	char nonce[37];
 	char *err = NULL;
 
-	/* Only Alibaba's signature takes a nonce; RAND_bytes is not free. */
-	if (a->provider == PROVIDER_ALIBABA)
+	/* Few signatures take a nonce; RAND_bytes is not free. */
+	if (a->ops->needs_nonce)
 		make_nonce(nonce);
 	else
 		nonce[0] = '\0';
@@ -697,7 +697,7 @@ static void start_download_step(struct engine *e, struct job *j)
 	if (in->st.state != STATE_ENABLED) {
 		why = xasprintf("%s: TLS is %s: no CA certificate to download", in->name,
 		                state_name(in->st.state));
-	} else if (in->account->provider == PROVIDER_HUAWEI) {
+	} else if (provider_cert_link_call(in)) {
 		j->kind = JOB_CERT_LINK;
 		j->then_download = false;
 		j->attempt = 0;
@@ -1174,10 +1174,10 @@ bool engine_download(struct engine *e, struct instance *in, const char *dir, cha
 		*why = xasprintf("%s: TLS is %s: no CA certificate to download", in->name, state_name(st->state));
 		return false;
 	}
-	bool fresh_link = st->state == STATE_ENABLED && in->account->provider != PROVIDER_HUAWEI &&
+	bool fresh_link = st->state == STATE_ENABLED && !provider_cert_link_call(in) &&
 	                  st->cert_url &&
 	                  (st->cert_url_expires == TIME_NONE || st->cert_url_expires > time(NULL) + 30);
-	if (st->state == STATE_ENABLED && (in->account->provider == PROVIDER_HUAWEI || fresh_link)) {
+	if (st->state == STATE_ENABLED && (provider_cert_link_call(in) || fresh_link)) {
 		struct job *j = job_new(JOB_REFRESH, in, NULL);
 		j->dir = xstrdup(target);
 		in->pending |= PENDING_DOWNLOAD;

@@ -39,20 +39,18 @@ static const char *const central_regions[] = {
 	"us-east-1", "us-west-1", NULL,
 };
 
-static bool alibaba_supports(enum service_kind s)
-{
-	return s == SERVICE_REDIS;
-}
-
 static char *alibaba_default_endpoint(const struct account *a, const struct instance *in)
 {
+	const struct provider_service *svc = provider_service_of(in);
+	const char *host = svc ? svc->host : "r-kvstore";
+
 	(void)a;
 	if (!in->region || !*in->region)
-		return xstrdup("https://r-kvstore.aliyuncs.com");
+		return xasprintf("https://%s.aliyuncs.com", host);
 	for (const char *const *r = central_regions; *r; r++)
 		if (strcmp(*r, in->region) == 0)
-			return xstrdup("https://r-kvstore.aliyuncs.com");
-	return xasprintf("https://r-kvstore.%s.aliyuncs.com", in->region);
+			return xasprintf("https://%s.aliyuncs.com", host);
+	return xasprintf("https://%s.%s.aliyuncs.com", host, in->region);
 }
 
 void provider_alibaba_request(const char *base_url, const char *method, const char *action,
@@ -98,12 +96,13 @@ static int alibaba_build_request(const struct instance *in, enum api_call call,
                                  const struct credentials *cred, const struct sign_context *ctx,
                                  struct http_request *out, char **err)
 {
+	const struct provider_service *svc;
 	char *base;
 
 	memset(out, 0, sizeof(*out));
-	if (provider_check_request(in, "Alibaba Cloud", call == CALL_STATUS && alibaba_supports(in->service),
-	                           call, cred, err) != 0)
+	if (provider_check_request(in, call, cred, err) != 0)
 		return -1;
+	svc = provider_service_of(in);
 	if (!ctx->nonce || !*ctx->nonce) {
 		*err = xasprintf("%s: no signature nonce", in->name);
 		return -1;
@@ -114,7 +113,7 @@ static int alibaba_build_request(const struct instance *in, enum api_call call,
 		{"RegionId", in->region},
 	};
 	base = provider_base_url(in);
-	provider_alibaba_request(base, "GET", provider_action(in, call), "2015-01-01", params, 2,
+	provider_alibaba_request(base, "GET", svc->status_action, svc->version, params, 2,
 	                         cred, ctx, out);
 	free(base);
 	return 0;
@@ -183,7 +182,35 @@ static void alibaba_parse_response(const struct instance *in, enum api_call call
 
 const struct provider_ops provider_alibaba = {
 	.name = "alibaba",
-	.supports = alibaba_supports,
+	.kind = PROVIDER_ALIBABA,
+	.title = "Alibaba",
+	.full_title = "Alibaba Cloud",
+	.help_title = "Alibaba Cloud",
+	.inline_keys = {"access_key_id", "access_key_secret", "security_token"},
+	.env = {
+		.id = "ALIBABA_CLOUD_ACCESS_KEY_ID",
+		.secret = "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+		.token = {"ALIBABA_CLOUD_SECURITY_TOKEN"},
+		.profile = "ALIBABA_CLOUD_PROFILE",
+	},
+	/* The aliyun CLI's profiles first, then the credentials SDK's file. */
+	.files = {{
+		.format = CRED_FILE_JSON_PROFILES,
+		.path = "~/.aliyun/config.json",
+		.id = "access_key_id", .secret = "access_key_secret", .token = "sts_token",
+		.kind_key = "mode",
+		.kind_values = {"AK", "StsToken"},
+		.what = "an aliyun CLI configuration",
+	}, {
+		.format = CRED_FILE_INI,
+		.path_var = "ALIBABA_CLOUD_CREDENTIALS_FILE",
+		.path = "~/.alibabacloud/credentials",
+		.section = "default",
+		.id = "access_key_id", .secret = "access_key_secret", .token = "security_token",
+		.kind_key = "type",
+		.kind_values = {"access_key", "sts"},
+	}},
+	.needs_nonce = true,
 	.default_endpoint = alibaba_default_endpoint,
 	.build_request = alibaba_build_request,
 	.parse_response = alibaba_parse_response,

@@ -9,6 +9,7 @@
 #include "engine/url.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,21 +24,18 @@ static const struct provider_codes huawei_codes = {
 	.throttled = throttled_codes,
 };
 
-static bool huawei_supports(enum service_kind s)
-{
-	return s == SERVICE_DCS;
-}
-
 static char *huawei_default_endpoint(const struct account *a, const struct instance *in)
 {
+	const struct provider_service *svc = provider_service_of(in);
+	const char *host = svc ? svc->host : "dcs";
 	const char *region = in->region ? in->region : "";
 
 	(void)a;
 	if (strcmp(region, "eu-west-101") == 0)
-		return xstrdup("https://dcs.eu-west-101.myhuaweicloud.eu");
+		return xasprintf("https://%s.eu-west-101.myhuaweicloud.eu", host);
 	if (strcmp(region, "eu-de") == 0 || strcmp(region, "eu-nl") == 0)
-		return xasprintf("https://dcs.%s.otc.t-systems.com", region);
-	return xasprintf("https://dcs.%s.myhuaweicloud.com", region);
+		return xasprintf("https://%s.%s.otc.t-systems.com", host, region);
+	return xasprintf("https://%s.%s.myhuaweicloud.com", host, region);
 }
 
 void provider_huawei_request(const char *base_url, const char *method, const char *path,
@@ -121,8 +119,7 @@ static int huawei_build_request(const struct instance *in, enum api_call call,
 	char *base, *path;
 
 	memset(out, 0, sizeof(*out));
-	if (provider_check_request(in, "Huawei Cloud", huawei_supports(in->service), call, cred,
-	                           err) != 0)
+	if (provider_check_request(in, call, cred, err) != 0)
 		return -1;
 	if (!project) {
 		*err = xasprintf("no project_id for %s (set it on the instance or account %s)",
@@ -318,7 +315,32 @@ static void huawei_parse_response(const struct instance *in, enum api_call call,
 
 const struct provider_ops provider_huawei = {
 	.name = "huawei",
-	.supports = huawei_supports,
+	.kind = PROVIDER_HUAWEI,
+	.title = "Huawei",
+	.full_title = "Huawei Cloud",
+	.help_title = "Huawei Cloud / Open Telekom Cloud",
+	.inline_keys = {"access_key", "secret_key", "security_token"},
+	.env = {
+		.id = "HUAWEICLOUD_SDK_AK",
+		.secret = "HUAWEICLOUD_SDK_SK",
+		.token = {"HUAWEICLOUD_SDK_SECURITY_TOKEN"},
+		.project_id = "HUAWEICLOUD_SDK_PROJECT_ID",
+	},
+	.files = {{
+		.format = CRED_FILE_INI,
+		.path_var = "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+		.path = "~/.huaweicloud/credentials",
+		.section = "basic",
+		.id = "ak", .secret = "sk", .token = "security_token", .project_id = "project_id",
+	}},
+	.settings = {{
+		.key = "project_id",
+		.kind = SETTING_ID,
+		.account_offset = offsetof(struct account, project_id),
+		.per_instance = true,
+		.instance_offset = offsetof(struct instance, project_id),
+		.required = true,
+	}},
 	.default_endpoint = huawei_default_endpoint,
 	.build_request = huawei_build_request,
 	.parse_response = huawei_parse_response,

@@ -1,5 +1,6 @@
-/* What the three providers share: the table, base URLs, the request and
- * result containers, and the DESIGN §3 mapping of error answers. */
+/* What the providers share: the cloud and service tables, base URLs, the
+ * request and result containers, and the mapping of error answers
+ * (tlsfleet(1), "STATES"). */
 #include "providers/provider.h"
 #include "core/textsafe.h"
 #include "core/xalloc.h"
@@ -16,18 +17,49 @@
  * answer must not put a megabyte into every screen line and report. */
 #define MESSAGE_MAX 4096
 
+static const struct provider_ops *const clouds[PROVIDER_COUNT] = {
+#define CLOUD(id, name) [PROVIDER_##id] = &provider_##name,
+#include "providers/clouds.def"
+#undef CLOUD
+};
+
+static const struct provider_service services[] = {
+#define KIND(id, name)
+#define SERVICE(cloud, kind, status, list, link, signing, version, host) \
+	{PROVIDER_##cloud, SERVICE_##kind, status, list, link, signing, version, host},
+#include "providers/services.def"
+#undef SERVICE
+#undef KIND
+};
+
 const struct provider_ops *provider_for(enum provider_kind k)
 {
-	switch (k) {
-	case PROVIDER_TENCENT:
-		return &provider_tencent;
-	case PROVIDER_HUAWEI:
-		return &provider_huawei;
-	case PROVIDER_ALIBABA:
-		return &provider_alibaba;
-	default:
-		return NULL;
-	}
+	return (unsigned)k < PROVIDER_COUNT ? clouds[k] : NULL;
+}
+
+const struct provider_service *provider_service(enum provider_kind cloud, enum service_kind kind)
+{
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (services[i].cloud == cloud && services[i].kind == kind)
+			return &services[i];
+	return NULL;
+}
+
+bool provider_supports(const struct provider_ops *ops, enum service_kind kind)
+{
+	return ops && provider_service(ops->kind, kind) != NULL;
+}
+
+const struct provider_service *provider_service_of(const struct instance *in)
+{
+	return in->account ? provider_service(in->account->provider, in->service) : NULL;
+}
+
+bool provider_cert_link_call(const struct instance *in)
+{
+	const struct provider_service *svc = provider_service_of(in);
+
+	return svc && svc->link_action;
 }
 
 static char *strip_trailing_slashes(char *s)
@@ -54,28 +86,13 @@ char *provider_base_url(const struct instance *in)
 
 const char *provider_action(const struct instance *in, enum api_call call)
 {
-	switch (in->account->provider) {
-	case PROVIDER_TENCENT:
-		if (call != CALL_STATUS)
-			break;
-		if (in->service == SERVICE_REDIS)
-			return "DescribeSSLStatus";
-		if (in->service == SERVICE_POSTGRES)
-			return "DescribeDBInstanceSSLConfig";
-		break;
-	case PROVIDER_HUAWEI:
-		if (in->service != SERVICE_DCS)
-			break;
-		return call == CALL_STATUS ? "dcs.ssl.show" : "dcs.ssl.download";
-	case PROVIDER_ALIBABA:
-		if (call == CALL_STATUS && in->service == SERVICE_REDIS)
-			return "DescribeInstanceSSL";
-		break;
-	default:
-		break;
-	}
+	const struct provider_service *svc = provider_service_of(in);
+	const char *action = NULL;
+
+	if (svc)
+		action = call == CALL_STATUS ? svc->status_action : svc->link_action;
 	/* Never NULL: callers use it as a pacing key and in messages. */
-	return "unsupported";
+	return action ? action : "unsupported";
 }
 
 void http_request_free(struct http_request *r)
@@ -417,17 +434,22 @@ bool provider_has_credentials(const struct credentials *c)
 	return c && c->id && *c->id && c->secret && *c->secret;
 }
 
-int provider_check_request(const struct instance *in, const char *cloud, bool call_supported,
-                           enum api_call call, const struct credentials *cred, char **err)
+int provider_check_request(const struct instance *in, enum api_call call,
+                           const struct credentials *cred, char **err)
 {
+	const struct account *a = in->account;
+	const struct provider_ops *ops = a->ops ? a->ops : provider_for(a->provider);
+	const struct provider_service *svc = provider_service_of(in);
+	bool call_supported = svc && (call == CALL_STATUS || svc->link_action);
+
 	if (!call_supported) {
-		*err = xasprintf("%s: %s has no %s call for service %s", in->name, cloud,
+		*err = xasprintf("%s: %s has no %s call for service %s", in->name, ops->full_title,
 		                 call == CALL_STATUS ? "status" : "certificate-link",
 		                 service_kind_name(in->service));
 		return -1;
 	}
 	if (!provider_has_credentials(cred)) {
-		*err = xasprintf("%s: no credentials for account %s", in->name, in->account->name);
+		*err = xasprintf("%s: no credentials for account %s", in->name, a->name);
 		return -1;
 	}
 	if (!in->region || !*in->region || !in->id || !*in->id) {

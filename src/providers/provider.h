@@ -1,6 +1,13 @@
 /* Providers are pure: (instance, credentials, time) -> signed request
  * description; (HTTP response) -> normalised result. No I/O, no curl, no
- * curses. One file per cloud behind struct provider_ops. */
+ * curses. One file per cloud behind struct provider_ops, which also
+ * describes the cloud to the rest of the program (config keys, credential
+ * sources, what the engine must do for it), so that no other layer names
+ * a cloud. The clouds are listed in clouds.def, their services in
+ * services.def (docs/ARCHITECTURE.md, "Adding a cloud or a service").
+ *
+ * Ownership: descriptors and service rows are static; http_request and
+ * provider_result own their strings (see their free functions). */
 #ifndef TLSFLEET_PROVIDER_H
 #define TLSFLEET_PROVIDER_H
 
@@ -43,7 +50,7 @@ struct http_response {
 /* Everything a signer needs that is not in the instance. */
 struct sign_context {
 	time_t now;
-	const char *nonce;           /* Alibaba SignatureNonce (caller makes a fresh UUID) */
+	const char *nonce;           /* fresh UUID when the descriptor's needs_nonce */
 };
 
 struct provider_result {
@@ -67,9 +74,81 @@ struct provider_result {
 void provider_result_init(struct provider_result *r);
 void provider_result_free(struct provider_result *r);
 
+/* One row of services.def: what a cloud's service calls are. */
+struct provider_service {
+	enum provider_kind cloud;
+	enum service_kind kind;
+	const char *status_action;   /* the TLS status query */
+	const char *list_action;     /* instance listing; NULL until discovery */
+	const char *link_action;     /* separate CA link call, or NULL */
+	const char *signing_service; /* product name in the signature scope */
+	const char *version;         /* API version */
+	const char *host;            /* first label of the default endpoint host */
+};
+
+/* A cloud-specific config setting of an account (and maybe an instance),
+ * stored in a char * member of struct account (struct instance). */
+enum provider_setting_kind {
+	SETTING_CHOICE,              /* one of choices[]; the first is the default */
+	SETTING_ID,                  /* letters, digits and "._:-" */
+};
+struct provider_setting {
+	const char *key;             /* NULL ends the list */
+	enum provider_setting_kind kind;
+	const char *choices[4];      /* SETTING_CHOICE, NULL-terminated */
+	size_t account_offset;       /* offsetof(struct account, ...) */
+	bool per_instance;           /* an instance may override it */
+	size_t instance_offset;      /* offsetof(struct instance, ...) */
+	bool required;               /* a request cannot be built without it */
+};
+
+/* A credential file the cloud's own SDKs/CLI read. */
+enum provider_file_format {
+	CRED_FILE_NONE,              /* ends the list */
+	CRED_FILE_INI,               /* [section] key = value */
+	CRED_FILE_JSON_PROFILES,     /* {"current": name, "profiles": [{"name": ...}]} */
+};
+struct provider_cred_file {
+	enum provider_file_format format;
+	const char *path_var;        /* variable naming another path, or NULL */
+	const char *path;            /* default path, "~/..." */
+	const char *section;         /* INI: section read without a profile */
+	/* key (INI, lowercase) or member (JSON) names; token/project_id may be NULL */
+	const char *id, *secret, *token, *project_id;
+	/* A key/member saying what a section or profile holds, or NULL. Only
+	 * kind_values[0] (keys) and [1] (keys and token) are usable. JSON: an
+	 * absent kind means keys, and kind_values[1] requires the token. */
+	const char *kind_key;
+	const char *kind_values[2];
+	const char *what;            /* JSON: "an <tool> configuration", for messages */
+};
+
+/* Environment variables, as the cloud's SDKs name them. */
+struct provider_env {
+	const char *id, *secret;
+	const char *token[2];        /* the first one set wins; NULL-padded */
+	const char *project_id;      /* or NULL */
+	const char *profile;         /* names a profile for an account without one, or NULL */
+};
+
+#define PROVIDER_SETTINGS_MAX 3
+#define PROVIDER_FILES_MAX 3
+
 struct provider_ops {
-	const char *name;            /* "tencent", "huawei", "alibaba" */
-	bool (*supports)(enum service_kind s);
+	const char *name;            /* the config's 'provider' value */
+	enum provider_kind kind;
+	const char *title;           /* "<Cloud>": config messages ("a <title> setting") */
+	const char *full_title;      /* "<Cloud> Cloud": request messages */
+	const char *help_title;      /* --help, with sister brands */
+	/* Inline credential settings of an account: id, secret, token. */
+	const char *inline_keys[3];
+	struct provider_env env;
+	/* Credential files, read in order after the environment. */
+	struct provider_cred_file files[PROVIDER_FILES_MAX];
+	/* Cloud-specific account settings (key NULL ends the list). */
+	struct provider_setting settings[PROVIDER_SETTINGS_MAX];
+	/* The signature takes a fresh random nonce (sign_context.nonce). */
+	bool needs_nonce;
 	/* Base URL (scheme://host[:port], no trailing slash) when neither the
 	 * instance nor the account sets one. Returns a new string. */
 	char *(*default_endpoint)(const struct account *a, const struct instance *in);
@@ -84,10 +163,20 @@ struct provider_ops {
 	                       const struct http_response *resp, struct provider_result *out);
 };
 
-extern const struct provider_ops provider_tencent;
-extern const struct provider_ops provider_huawei;
-extern const struct provider_ops provider_alibaba;
+#define CLOUD(id, name) extern const struct provider_ops provider_##name;
+#include "providers/clouds.def"
+#undef CLOUD
 const struct provider_ops *provider_for(enum provider_kind k);
+
+/* The services.def row of (cloud, kind), or NULL when the cloud does not
+ * offer the kind. */
+const struct provider_service *provider_service(enum provider_kind cloud, enum service_kind kind);
+bool provider_supports(const struct provider_ops *ops, enum service_kind kind);
+/* The row of an instance's account's cloud and its service, or NULL. */
+const struct provider_service *provider_service_of(const struct instance *in);
+/* The CA certificate of this instance comes through a separate link call
+ * (CALL_CERT_LINK) rather than with the status answer. */
+bool provider_cert_link_call(const struct instance *in);
 
 /* The base URL a request for this instance goes to: instance endpoint,
  * else account endpoint, else the provider's default. New string. */
@@ -98,7 +187,7 @@ const char *provider_action(const struct instance *in, enum api_call call);
 
 /* ---- shared by the provider files (and their tests) --------------------- */
 
-/* DESIGN §3 code rules: "X.*" matches X itself and X.<anything>; any other
+/* Code rules (tlsfleet(1), STATES): "X.*" matches X itself and X.<anything>; any other
  * rule matches exactly. */
 bool provider_code_matches(const char *code, const char *rule);
 /* True when code matches one of the NULL-terminated rules. */
@@ -115,7 +204,7 @@ struct provider_codes {
 	const char *const *retry;        /* worth another attempt though not 5xx */
 };
 
-/* Map an error answer per DESIGN §3 "Mapping order": (a) the code, (b) the
+/* Map an error answer per tlsfleet(1)'s mapping order: (a) the code, (b) the
  * HTTP status, (c) STATE_ERROR with the code verbatim (HTTP_<n> without
  * one). Sets state, error, retry, throttled, clock_skew. code and message
  * may be NULL. */
@@ -150,9 +239,10 @@ bool provider_url_expires(const char *url, time_t *out);
 /* True when id and secret are both set and not empty. */
 bool provider_has_credentials(const struct credentials *c);
 /* The checks every build_request starts with: the call exists for the
- * service, keys are there, region and id are set. 0, or -1 with *err. */
-int provider_check_request(const struct instance *in, const char *cloud, bool call_supported,
-                           enum api_call call, const struct credentials *cred, char **err);
+ * service (services.def), keys are there, region and id are set. 0, or
+ * -1 with *err. */
+int provider_check_request(const struct instance *in, enum api_call call,
+                           const struct credentials *cred, char **err);
 
 /* Append a header (copies of both strings). */
 void http_request_add_header(struct http_request *r, const char *name, const char *value);

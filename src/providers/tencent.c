@@ -9,6 +9,7 @@
 #include "engine/url.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,17 +38,12 @@ static const struct provider_codes tencent_codes = {
 	.retry = retry_codes,
 };
 
-static bool tencent_supports(enum service_kind s)
-{
-	return s == SERVICE_REDIS || s == SERVICE_POSTGRES;
-}
-
 static char *tencent_default_endpoint(const struct account *a, const struct instance *in)
 {
+	const struct provider_service *svc = provider_service_of(in);
 	bool china = a->site && strcmp(a->site, "china") == 0;
 
-	return xasprintf("https://%s.%stencentcloudapi.com",
-	                 in->service == SERVICE_POSTGRES ? "postgres" : "redis",
+	return xasprintf("https://%s.%stencentcloudapi.com", svc ? svc->host : "redis",
 	                 china ? "" : "intl.");
 }
 
@@ -117,21 +113,21 @@ static int tencent_build_request(const struct instance *in, enum api_call call,
 {
 	struct strbuf body = STRBUF_INIT;
 	bool pg = in->service == SERVICE_POSTGRES;
+	const struct provider_service *svc;
 	char *base;
 
 	memset(out, 0, sizeof(*out));
-	if (provider_check_request(in, "Tencent Cloud", call == CALL_STATUS && tencent_supports(in->service),
-	                           call, cred, err) != 0)
+	if (provider_check_request(in, call, cred, err) != 0)
 		return -1;
+	svc = provider_service_of(in);
 
 	strbuf_adds(&body, pg ? "{\"DBInstanceId\":" : "{\"InstanceId\":");
 	json_quote(&body, in->id);
 	strbuf_addc(&body, '}');
 	base = provider_base_url(in);
 	/* The signing service is the product's, never the endpoint host's. */
-	provider_tencent_request(base, pg ? "postgres" : "redis", provider_action(in, call),
-	                         pg ? "2017-03-12" : "2018-04-12", in->region, strbuf_str(&body),
-	                         cred, ctx->now, out);
+	provider_tencent_request(base, svc->signing_service, svc->status_action, svc->version,
+	                         in->region, strbuf_str(&body), cred, ctx->now, out);
 	free(base);
 	strbuf_free(&body);
 	return 0;
@@ -306,7 +302,29 @@ static void tencent_parse_response(const struct instance *in, enum api_call call
 
 const struct provider_ops provider_tencent = {
 	.name = "tencent",
-	.supports = tencent_supports,
+	.kind = PROVIDER_TENCENT,
+	.title = "Tencent",
+	.full_title = "Tencent Cloud",
+	.help_title = "Tencent Cloud",
+	.inline_keys = {"secret_id", "secret_key", "token"},
+	.env = {
+		.id = "TENCENTCLOUD_SECRET_ID",
+		.secret = "TENCENTCLOUD_SECRET_KEY",
+		.token = {"TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"},
+	},
+	.files = {{
+		.format = CRED_FILE_INI,
+		.path_var = "TENCENTCLOUD_CREDENTIALS_FILE",
+		.path = "~/.tencentcloud/credentials",
+		.section = "default",
+		.id = "secret_id", .secret = "secret_key", .token = "token",
+	}},
+	.settings = {{
+		.key = "site",
+		.kind = SETTING_CHOICE,
+		.choices = {"intl", "china"},
+		.account_offset = offsetof(struct account, site),
+	}},
 	.default_endpoint = tencent_default_endpoint,
 	.build_request = tencent_build_request,
 	.parse_response = tencent_parse_response,

@@ -8,11 +8,11 @@
  * and again on the way out. */
 #include "store/statefile.h"
 #include "store/safefile.h"
+#include "core/paths.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,19 +23,7 @@
 
 char *statefile_path(void)
 {
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	/* XDG: a relative value is invalid and must be ignored */
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/tlsfleet/state.json", xdg);
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw ? pw->pw_dir : NULL;
-	}
-	if (!home || !*home)
-		return NULL;
-	return xasprintf("%s/.local/state/tlsfleet/state.json", home);
+	return paths_xdg("XDG_STATE_HOME", ".local/state", "tlsfleet/state.json");
 }
 
 /* Instances by name, sorted: configs reach 100k instances, and cJSON's
