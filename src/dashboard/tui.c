@@ -117,51 +117,144 @@ static const char *pick_theme(const struct fleet *f, const struct tui_options *o
 	return "default";
 }
 
+/* The loop's own state: when each periodic job last ran. */
+struct loop {
+	struct tui t;
+	struct uistats stats;
+	long long last_frame, last_view, last_tick, last_minute;
+	bool user_changed;      /* a key or a resize since the last frame */
+};
+
+static long resort_ms(const struct tui *t)
+{
+	return t->f->n_instances > BIG_FLEET ? VIEW_RESORT_BIG_MS : VIEW_RESORT_MS;
+}
+
+/* Before drawing: the clock, a resize, auto refresh, the once-a-second
+ * tick, messages running out, the rows following the data. */
+static void loop_update(struct loop *l)
+{
+	struct tui *t = &l->t;
+
+	t->now = time(NULL);
+	t->now_ms = mono_ms();
+	if (ui_resize_pending()) {
+		ui_resize();
+		t->dirty_all = true;
+		l->user_changed = true;
+	}
+	auto_refresh(t);
+	if (t->now_ms - l->last_tick >= TICK_MS) {
+		/* Ages, the countdown, messages running out. */
+		l->last_tick = t->now_ms;
+		t->dirty_header = t->dirty_table = t->dirty_status = true;
+		if (t->now_ms - l->last_minute >= 60000) {
+			/* Expiry windows move with the clock. */
+			l->last_minute = t->now_ms;
+			fleet_view_all_changed(&t->view);
+		}
+	}
+	if (statusline_expire(&t->sl, t->now_ms))
+		t->dirty_status = true;   /* the hints come back */
+	if (fleet_view_dirty(&t->view) &&
+	    (l->user_changed || t->now_ms - l->last_view >= resort_ms(t))) {
+		fleet_view_update(&t->view, t->now);
+		l->last_view = t->now_ms;
+		selection_follow(t);
+		t->dirty_table = t->dirty_header = t->dirty_detail = true;
+	}
+}
+
+/* Draw when something is dirty and a frame is due; returns how long the
+ * wait may be (ms) before the next thing the loop must do. */
+static long loop_draw(struct loop *l)
+{
+	struct tui *t = &l->t;
+	long wait = TICK_MS - (t->now_ms - l->last_tick);
+
+	if (frame_dirty(t)) {
+		if (l->user_changed || t->now_ms - l->last_frame >= FRAME_MIN_MS) {
+			double t0 = mono_us();
+			frame_draw(t);
+			wnoutrefresh(stdscr);
+			doupdate();
+			uistats_frame(&l->stats, mono_us() - t0);
+			l->last_frame = t->now_ms;
+		} else {
+			wait = min_timeout(wait, FRAME_MIN_MS - (t->now_ms - l->last_frame));
+		}
+	}
+	l->user_changed = false;
+	if (fleet_view_dirty(&t->view))
+		wait = min_timeout(wait, resort_ms(t));
+	wait = min_timeout(wait, engine_next_timer_ms(t->e));
+	wait = min_timeout(wait, statusline_next_ms(&t->sl, t->now_ms));
+	if (t->next_auto_ms && !t->round_active)
+		wait = min_timeout(wait, (long)(t->next_auto_ms - t->now_ms));
+	return wait < 0 ? 0 : wait;
+}
+
+/* Wait for the network, a key, a signal or the timeout; then take every
+ * key there is. Returns true when the user asked to quit. */
+static bool loop_wait(struct loop *l, long wait)
+{
+	int fds[2] = {0, ui_signal_fd()};
+	bool quit = false;
+	wint_t wc;
+	int rc;
+
+	/* The stall a key press can meet is the time from leaving the
+	 * poll to entering it again: inside it, input wakes us at once. */
+	uistats_wait_begin(&l->stats, mono_us());
+	engine_poll(l->t.e, fds, fds[1] >= 0 ? 2 : 1, (int)wait);
+	ui_signal_drain();
+	uistats_wait_end(&l->stats, mono_us());
+	while (!quit && (rc = get_wch(&wc)) != ERR) {
+		quit = input_key(&l->t, rc, wc);
+		l->user_changed = true;
+	}
+	return quit;
+}
+
 int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 {
-	struct tui t;
+	struct loop l;
+	struct tui *t = &l.t;
 	struct theme theme;
-	struct uistats stats;
 	const char *stats_path = getenv("TLSFLEET_UI_STATS");
 	const char *nc = getenv("NO_COLOR");
-	char *err = NULL;
+	char *err = NULL, *uerr = NULL;
 	int code = 0;
-	long long last_frame = 0, last_view = 0, last_tick = 0, last_minute = 0;
-	bool user_changed = true;
 
-	memset(&t, 0, sizeof(t));
-	memset(&stats, 0, sizeof(stats));
-	t.f = f;
-	t.e = e;
-	t.no_color = (o && o->no_color) || (nc && *nc);
-	t.sel_index = SIZE_MAX;
+	memset(&l, 0, sizeof(l));
+	l.user_changed = true;
+	t->f = f;
+	t->e = e;
+	t->no_color = (o && o->no_color) || (nc && *nc);
+	t->sel_index = SIZE_MAX;
 	setlocale(LC_CTYPE, "");
 
 	theme_load(&theme, pick_theme(f, o), &err);
 	ui_signals_install();
-	{
-		char *uerr = NULL;
-		if (!ui_begin(&uerr)) {
-			fprintf(stderr, "tlsfleet: %s\n", uerr);
-			free(uerr);
-			free(err);
-			return 1;
-		}
-	}
-	theme_apply(&theme, t.no_color);
-	statusline_init(&t.sl);
-	fleet_view_init(&t.view, f);
-	engine_set_notify(e, on_engine, &t);
-	t.now = time(NULL);
-	t.now_ms = mono_ms();
-	if (err) {
-		statusline_post(&t.sl, time(NULL), mono_ms(), true, "%s", err);
+	if (!ui_begin(&uerr)) {
+		fprintf(stderr, "tlsfleet: %s\n", uerr);
+		free(uerr);
 		free(err);
-		err = NULL;
+		return 1;
+	}
+	theme_apply(&theme, t->no_color);
+	statusline_init(&t->sl);
+	fleet_view_init(&t->view, f);
+	engine_set_notify(e, on_engine, t);
+	t->now = time(NULL);
+	t->now_ms = mono_ms();
+	if (err) {
+		statusline_post(&t->sl, time(NULL), mono_ms(), true, "%s", err);
+		free(err);
 	}
 	engine_refresh_all(e);
-	t.round_active = true;
-	t.dirty_all = true;
+	t->round_active = true;
+	t->dirty_all = true;
 
 	for (;;) {
 		int sig = ui_signal_taken();
@@ -169,73 +262,8 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 			code = 128 + sig;
 			break;
 		}
-		t.now = time(NULL);
-		t.now_ms = mono_ms();
-		if (ui_resize_pending()) {
-			ui_resize();
-			t.dirty_all = true;
-			user_changed = true;
-		}
-		auto_refresh(&t);
-		if (t.now_ms - last_tick >= TICK_MS) {
-			/* Ages, the countdown, messages running out. */
-			last_tick = t.now_ms;
-			t.dirty_header = t.dirty_table = t.dirty_status = true;
-			if (t.now_ms - last_minute >= 60000) {
-				/* Expiry windows move with the clock. */
-				last_minute = t.now_ms;
-				fleet_view_all_changed(&t.view);
-			}
-		}
-		if (statusline_expire(&t.sl, t.now_ms))
-			t.dirty_status = true;   /* the hints come back */
-		if (fleet_view_dirty(&t.view)) {
-			long gap = f->n_instances > BIG_FLEET ? VIEW_RESORT_BIG_MS : VIEW_RESORT_MS;
-			if (user_changed || t.now_ms - last_view >= gap) {
-				fleet_view_update(&t.view, t.now);
-				last_view = t.now_ms;
-				selection_follow(&t);
-				t.dirty_table = t.dirty_header = t.dirty_detail = true;
-			}
-		}
-		long wait = TICK_MS - (t.now_ms - last_tick);
-		if (frame_dirty(&t)) {
-			if (user_changed || t.now_ms - last_frame >= FRAME_MIN_MS) {
-				double t0 = mono_us();
-				frame_draw(&t);
-				wnoutrefresh(stdscr);
-				doupdate();
-				uistats_frame(&stats, mono_us() - t0);
-				last_frame = t.now_ms;
-			} else {
-				wait = min_timeout(wait, FRAME_MIN_MS - (t.now_ms - last_frame));
-			}
-		}
-		user_changed = false;
-		if (fleet_view_dirty(&t.view))
-			wait = min_timeout(wait, f->n_instances > BIG_FLEET ? VIEW_RESORT_BIG_MS : VIEW_RESORT_MS);
-		wait = min_timeout(wait, engine_next_timer_ms(e));
-		wait = min_timeout(wait, statusline_next_ms(&t.sl, t.now_ms));
-		if (t.next_auto_ms && !t.round_active)
-			wait = min_timeout(wait, (long)(t.next_auto_ms - t.now_ms));
-		if (wait < 0)
-			wait = 0;
-
-		int fds[2] = {0, ui_signal_fd()};
-		/* The stall a key press can meet is the time from leaving the
-		 * poll to entering it again: inside it, input wakes us at once. */
-		uistats_wait_begin(&stats, mono_us());
-		engine_poll(e, fds, fds[1] >= 0 ? 2 : 1, (int)wait);
-		ui_signal_drain();
-		uistats_wait_end(&stats, mono_us());
-		bool quit = false;
-		wint_t wc;
-		int rc;
-		while (!quit && (rc = get_wch(&wc)) != ERR) {
-			quit = input_key(&t, rc, wc);
-			user_changed = true;
-		}
-		if (quit)
+		loop_update(&l);
+		if (loop_wait(&l, loop_draw(&l)))
 			break;
 		engine_perform(e);
 	}
@@ -245,8 +273,8 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	if (code)
 		fprintf(stderr, "tlsfleet: stopped by signal %d\n", code - 128);
 	if (stats_path && *stats_path)
-		uistats_write(&stats, stats_path);
-	fleet_view_free(&t.view);
-	statusline_free(&t.sl);
+		uistats_write(&l.stats, stats_path);
+	fleet_view_free(&t->view);
+	statusline_free(&t->sl);
 	return code;
 }
