@@ -1,6 +1,7 @@
-/* The dashboard's state shared by the loop (tui.c) and the views that
- * draw it (one file per view, as tig and htop do). Views only read the
- * model and this state and draw; the loop owns every change.
+/* The dashboard's state shared by the loop (tui.c), the input handling
+ * (input.c, selection.c), the frame (frame.c) and the views that draw it
+ * (one file per view, as tig and htop do). Views only read the model and
+ * this state and draw; the loop and the input handling own every change.
  *
  * Screen, top to bottom: header (2 lines), column titles, table rows (the
  * detail pane below them, or beside them from DETAIL_SIDE_COLS columns),
@@ -13,6 +14,7 @@
 #include "engine/engine.h"
 #include "core/fleet.h"
 #include "core/fleet_view.h"
+#include "dashboard/lineedit.h"
 #include "dashboard/statusline.h"
 #include "dashboard/theme.h"
 
@@ -50,8 +52,7 @@ struct tui {
 	int overlay_scroll;
 
 	bool prompt_active;
-	wchar_t prompt[256];
-	size_t prompt_len;
+	struct lineedit prompt; /* the filter being typed */
 
 	/* Refresh rounds (refresh_interval counts from the end of one). */
 	bool round_active;
