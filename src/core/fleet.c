@@ -134,6 +134,22 @@ void cert_summaries_free(struct cert_summary *c, size_t n)
 	free(c);
 }
 
+void instance_copy_ca_certs(struct instance *to, const struct instance *from)
+{
+	struct instance_status *st = &to->st;
+
+	cert_summaries_free(st->ca_certs, st->n_ca_certs);
+	st->ca_certs = xcalloc(from->st.n_ca_certs ? from->st.n_ca_certs : 1, sizeof(*st->ca_certs));
+	st->n_ca_certs = from->st.n_ca_certs;
+	for (size_t i = 0; i < st->n_ca_certs; i++) {
+		st->ca_certs[i] = from->st.ca_certs[i];
+		st->ca_certs[i].subject = xstrdup(from->st.ca_certs[i].subject);
+		st->ca_certs[i].issuer = xstrdup(from->st.ca_certs[i].issuer);
+	}
+	free(st->ca_certs_from);
+	st->ca_certs_from = xstrdup(from->st.ca_certs_from);
+}
+
 void download_info_free(struct download_info *d)
 {
 	if (!d)

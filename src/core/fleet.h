@@ -199,6 +199,9 @@ void api_error_free(struct api_error *e);
 struct api_error *api_error_new(const char *code, const char *message, int http_status);
 void cert_summaries_free(struct cert_summary *c, size_t n);
 void download_info_free(struct download_info *d);
+/* Give `to` a copy of the certificates inspected for `from` (same CA file
+ * URL), replacing what it had. */
+void instance_copy_ca_certs(struct instance *to, const struct instance *from);
 void instance_status_init(struct instance_status *st);
 void instance_status_free(struct instance_status *st);
 

@@ -1,4 +1,5 @@
 #include "engine/outcome.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
 #include "engine/url.h"
 
@@ -67,6 +68,34 @@ void outcome_apply(struct instance *in, struct provider_result *r,
 	set_attempt(in, r->state, r->error, http_status, r->request_id, latency_ms, now);
 	r->error = NULL;
 	r->request_id = NULL;
+}
+
+static void describe_skew(struct instance *in, const char *date, time_t now)
+{
+	time_t server;
+
+	if (!in->st.clock_skew || !in->st.error)
+		return;
+	if (date && *date && timefmt_parse_http_date(date, &server)) {
+		long skew = (long)((long long)server - (long long)now);
+		in->st.skew_seconds = skew;
+		char *msg = xasprintf("clock skew: this machine's clock is %ld s %s the provider's (%s)",
+		                      labs(skew), skew > 0 ? "behind" : "ahead of", in->st.error->message);
+		free(in->st.error->message);
+		in->st.error->message = msg;
+	} else {
+		char *msg = xasprintf("clock skew: the provider rejected our timestamp (%s)",
+		                      in->st.error->message);
+		free(in->st.error->message);
+		in->st.error->message = msg;
+	}
+}
+
+void outcome_apply_http(struct instance *in, struct provider_result *r,
+                        const struct http_response *resp, long latency_ms, time_t now)
+{
+	outcome_apply(in, r, (int)resp->status, latency_ms, now);
+	describe_skew(in, resp->date, now);
 }
 
 void outcome_fail(struct instance *in, enum tls_state state, const char *code,

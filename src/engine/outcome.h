@@ -13,6 +13,12 @@
 void outcome_apply(struct instance *in, struct provider_result *r,
                    int http_status, long latency_ms, time_t now);
 
+/* Apply an API answer: outcome_apply, then a clock-skew rejection gets
+ * its message rewritten to say by how much the clocks differ (from the
+ * answer's Date header). */
+void outcome_apply_http(struct instance *in, struct provider_result *r,
+                        const struct http_response *resp, long latency_ms, time_t now);
+
 /* Record a failure that never reached a provider parser (network, TLS,
  * missing credentials, size cap...). */
 void outcome_fail(struct instance *in, enum tls_state state, const char *code,
