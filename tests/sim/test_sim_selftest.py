@@ -860,6 +860,28 @@ def check_fleet_files():
         ok(False, "no_info on Tencent is refused")
     except S.FleetError:
         ok(True, "no_info on Tencent is refused")
+    acct = {"name": "a", "provider": "tencent", "secret_id": "x", "secret_key": "y"}
+    gen = {"generate": {"count": 3, "name": "g-{n:02d}", "id": "crs-{n}", "tags_cycle": [{"t": "1"}, {"t": "2"}]},
+           "account": "a", "service": "redis", "region": "r", "listed": False}
+    f = S.Fleet({"accounts": [acct], "instances": [gen]}, "gen")
+    is_([(i["name"], i["id"], i["tags"], i["listed"]) for i in f.instances],
+        [("g-01", "crs-1", {"t": "1"}, False), ("g-02", "crs-2", {"t": "2"}, False),
+         ("g-03", "crs-3", {"t": "1"}, False)], "generate: names, ids, cycled tags, shared keys")
+    for what, fleet in (
+            ("a generate pattern with another field", {"accounts": [acct], "instances": [
+                dict(gen, generate={"count": 2, "name": "g-{m}"})]}),
+            ("generated ids that repeat", {"accounts": [acct], "instances": [
+                dict(gen, generate={"count": 2, "id": "same"})]}),
+            ("an unknown list fault", {"accounts": [acct], "instances": [],
+                                       "list_faults": [{"account": "a", "fault": "boom"}]}),
+            ("assume_role on a Huawei account", {"accounts": [
+                {"name": "h", "provider": "huawei", "access_key": "x", "secret_key": "y", "project_id": "p",
+                 "assume_role": {"role_arn": "r"}}], "instances": []})):
+        try:
+            S.Fleet(fleet, "bad")
+            ok(False, "%s is refused" % what)
+        except S.FleetError:
+            ok(True, "%s is refused" % what)
 
 
 # ---------------------------------------------------------------------------
