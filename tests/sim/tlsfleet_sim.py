@@ -5,8 +5,10 @@
 Emulates, over HTTPS on 127.0.0.1, the five provider calls tlsfleet makes
 (Tencent Cloud Redis DescribeSSLStatus, Tencent Cloud PostgreSQL
 DescribeDBInstanceSSLConfig, Huawei Cloud DCS show-SSL and download-cert,
-Alibaba Cloud DescribeInstanceSSL) plus the certificate file downloads. It
-verifies request signatures the way the services do, answers in their
+Alibaba Cloud DescribeInstanceSSL) plus the certificate file downloads, the
+four list APIs discovery uses, STS AssumeRole (Tencent, Alibaba) and, on a
+plain-HTTP listener of its own, the instance metadata credential endpoints.
+It verifies request signatures the way the services do, answers in their
 shapes, and can add latency, throttling and faults. See tests/sim/README for
 the command line and the fleet file format.
 
