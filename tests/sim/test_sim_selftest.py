@@ -271,7 +271,7 @@ class SimProc:
         return next(a for a in self.data["accounts"] if a["name"] == name)
 
     def instance(self, name):
-        return next(i for i in self.data["instances"] if i["name"] == name)
+        return next(i for i in self.data["instances"] if i.get("name") == name)
 
     def log(self):
         with open(self.logpath, encoding="utf-8") as f:
@@ -860,7 +860,373 @@ def check_fleet_files():
         ok(False, "no_info on Tencent is refused")
     except S.FleetError:
         ok(True, "no_info on Tencent is refused")
+    acct = {"name": "a", "provider": "tencent", "secret_id": "x", "secret_key": "y"}
+    gen = {"generate": {"count": 3, "name": "g-{n:02d}", "id": "crs-{n}", "tags_cycle": [{"t": "1"}, {"t": "2"}]},
+           "account": "a", "service": "redis", "region": "r", "listed": False}
+    f = S.Fleet({"accounts": [acct], "instances": [gen]}, "gen")
+    is_([(i["name"], i["id"], i["tags"], i["listed"]) for i in f.instances],
+        [("g-01", "crs-1", {"t": "1"}, False), ("g-02", "crs-2", {"t": "2"}, False),
+         ("g-03", "crs-3", {"t": "1"}, False)], "generate: names, ids, cycled tags, shared keys")
+    for what, fleet in (
+            ("a generate pattern with another field", {"accounts": [acct], "instances": [
+                dict(gen, generate={"count": 2, "name": "g-{m}"})]}),
+            ("generated ids that repeat", {"accounts": [acct], "instances": [
+                dict(gen, generate={"count": 2, "id": "same"})]}),
+            ("an unknown list fault", {"accounts": [acct], "instances": [],
+                                       "list_faults": [{"account": "a", "fault": "boom"}]}),
+            ("assume_role on a Huawei account", {"accounts": [
+                {"name": "h", "provider": "huawei", "access_key": "x", "secret_key": "y", "project_id": "p",
+                 "assume_role": {"role_arn": "r"}}], "instances": []})):
+        try:
+            S.Fleet(fleet, "bad")
+            ok(False, "%s is refused" % what)
+        except S.FleetError:
+            ok(True, "%s is refused" % what)
 
+
+# ---------------------------------------------------------------------------
+# Discovery (list APIs) and temporary credentials
+# ---------------------------------------------------------------------------
+
+DISCOVERY = os.path.join(DATA, "discovery.json")
+
+
+def tc_call(sim, keys, action, version, service, region, doc, token=None):
+    """keys: (secret id, secret key). Returns (status, Response object)."""
+    body = json.dumps(doc).encode()
+    ts = now_s()
+    auth, _, _ = S.tc3_sign(keys[0], keys[1], service, ts, sim.host, body)
+    hdrs = {"Authorization": auth, "Content-Type": "application/json", "Host": sim.host,
+            "X-TC-Action": action, "X-TC-Region": region, "X-TC-Timestamp": str(ts), "X-TC-Version": version}
+    if token:
+        hdrs["X-TC-Token"] = token
+    st, _, data = request(sim, None, "POST", "/", body, hdrs)
+    return st, (jbody(data) or {}).get("Response", {})
+
+
+def tc_list(sim, keys, service, region, doc, token=None):
+    action, version = (("DescribeInstances", "2018-04-12") if service == "redis"
+                       else ("DescribeDBInstances", "2017-03-12"))
+    return tc_call(sim, keys, action, version, service, region, doc, token)
+
+
+def tc_code(r):
+    return r.get("Error", {}).get("Code")
+
+
+def hw_list(sim, keys, project, query, token=None):
+    """keys: (access key, secret key). query: list of (name, value)."""
+    path = "/v2/%s/instances" % project
+    hdrs = {"Host": sim.host, "X-Project-Id": project,
+            "X-Sdk-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())}
+    if token:
+        hdrs["X-Security-Token"] = token
+    auth, _, _ = S.hw_sign(keys[0], keys[1], "GET", path, query, hdrs, b"")
+    hdrs["Authorization"] = auth
+    q = "&".join("%s=%s" % (S.pct(k), S.pct(v)) for k, v in query)
+    st, _, data = request(sim, None, "GET", path + ("?" + q if q else ""), None, hdrs)
+    return st, jbody(data) or {}
+
+
+def ali_call(sim, keys, params, token=None, fmt="JSON"):
+    p = {"Format": fmt, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+         "SignatureNonce": str(uuid.uuid4()), "AccessKeyId": keys[0],
+         "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if fmt is None:
+        del p["Format"]
+    p.update(params)
+    if token:
+        p["SecurityToken"] = token
+    sig, _ = S.ali_sign(p, keys[1], "GET")
+    st, _, data = request(sim, None, "GET", "/?" + S.ali_canonical_query(p) + "&Signature=" + S.pct(sig),
+                          None, {})
+    return st, (jbody(data) if fmt else data)
+
+
+def ali_list(sim, keys, region, more=None, token=None, fmt="JSON"):
+    params = {"Action": "DescribeInstances", "Version": "2015-01-01", "RegionId": region}
+    params.update(more or {})
+    return ali_call(sim, keys, params, token, fmt)
+
+
+def metadata(sim, path):
+    c = http.client.HTTPConnection("127.0.0.1", sim.info["metadata_port"], timeout=10)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def expected_ids(sim, account, service, region):
+    return sim.expected["discovery"][account][service][region]
+
+
+def tagged(sim, account, service, region, key, value=None):
+    return [i["id"] for i in sim.expected["instances"].values()
+            if i["account"] == account and i["service"] == service and i["region"] == region
+            and i["listed"] and key in i["tags"] and (value is None or i["tags"][key] == value)]
+
+
+def check_discovery():
+    fd, sigpath = tempfile.mkstemp(prefix="tlsfleet-sim-sigs.")
+    os.close(fd)
+    sim = SimProc(DISCOVERY, "--metadata-port", "0", "--token-lifetime", "2",
+                  "--log-signatures-to", sigpath)
+    try:
+        tc = (sim.account("tc-disc")["secret_id"], sim.account("tc-disc")["secret_key"])
+        check_list_tencent(sim, tc)
+        check_list_huawei(sim)
+        check_list_alibaba(sim)
+        check_credentials(sim, tc)
+        log_text = open(sim.logpath, encoding="utf-8").read()
+        recs = sim.log()
+        ok(any(r["action"] == "DescribeInstances" and r.get("page") == 2 for r in recs),
+           "log: list calls carry their page")
+        ok(any(r["action"] == "DescribeDBInstances" and r["fault"] == "throttle" for r in recs),
+           "log: a list fault is logged as the fault")
+        ok(any(r.get("listener") == "metadata" and r["account_name"] == "tc-cvm" for r in recs),
+           "log: metadata requests are logged")
+        ok(any(r.get("credential") == "assume_role" for r in recs),
+           "log: requests signed with issued credentials say so")
+        with open(sigpath, encoding="utf-8") as f:
+            sigs = [line.split("\t", 1)[1] for line in f.read().splitlines() if line.startswith("issued-")]
+        ok(len(sigs) >= 10, "--log-signatures-to: issued secrets and tokens are listed (%d)" % len(sigs))
+        ok(not any(sg in log_text for sg in sigs), "log: no issued secret or token in the request log")
+        ok(not any(a[k] in log_text for a in sim.data["accounts"] for k in
+                   ("secret_key", "access_key_secret") if k in a), "log: no secret key in the request log")
+    finally:
+        sim.stop()
+        os.unlink(sigpath)
+
+
+def check_list_tencent(sim, tc):
+    want = expected_ids(sim, "tc-disc", "redis", "ap-guangzhou")
+    ok(len(want) > 1000 and "crs-hidden01" not in want, "expected.json: discovery ids, unlisted ones left out")
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou", {"Limit": 1000, "Offset": 0})
+    is_((st, r.get("TotalCount"), len(r.get("InstanceSet", []))), (200, len(want), 1000),
+        "tencent redis DescribeInstances: Limit 1000, TotalCount of the region")
+    got = [i["InstanceId"] for i in r.get("InstanceSet", [])]
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou", {"Limit": 1000, "Offset": 1000})
+    got += [i["InstanceId"] for i in r.get("InstanceSet", [])]
+    is_(got, want, "tencent redis: two pages hold every listed instance in order")
+    first = r.get("InstanceSet", [{}])[0] if r.get("InstanceSet") else {}
+    ok(set(first) >= {"InstanceName", "InstanceId", "Region", "WanIp", "Port", "Status", "InstanceTags"},
+       "tencent redis: the listing's fields")
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou", {})
+    is_(len(r.get("InstanceSet", [])), 20, "tencent redis: Limit defaults to 20")
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou", {"Limit": 1001})
+    is_(tc_code(r), "InvalidParameterValue", "tencent redis: Limit 1001 is refused")
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou", {"Limit": 10, "Offset": 5})
+    is_(tc_code(r), "InvalidParameterValue", "tencent redis: an Offset not a multiple of Limit is refused")
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou", {"Limit": "10"})
+    is_(tc_code(r), "InvalidParameter", "tencent redis: a Limit that is not an integer is refused")
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou",
+                    {"Limit": 1000, "TagList": [{"TagKey": "team", "TagValue": "payments"}]})
+    is_(sorted(i["InstanceId"] for i in r.get("InstanceSet", [])),
+        sorted(tagged(sim, "tc-disc", "redis", "ap-guangzhou", "team", "payments")),
+        "tencent redis: TagList filters by key and value")
+    st, r = tc_list(sim, tc, "redis", "ap-guangzhou", {"Limit": 1000, "TagKeys": ["env"]})
+    is_(r.get("TotalCount"), len(tagged(sim, "tc-disc", "redis", "ap-guangzhou", "env")),
+        "tencent redis: TagKeys filters by key")
+    orders = [i for i in tc_list(sim, tc, "redis", "ap-guangzhou", {"Limit": 20})[1]["InstanceSet"]
+              if i["InstanceId"] == "crs-orders01"]
+    ok(orders and orders[0]["WanIp"] == "10.8.0.10" and orders[0]["Port"] == 6380 and
+       {"TagKey": "env", "TagValue": "prod"} in orders[0]["InstanceTags"],
+       "tencent redis: WanIp, Port and InstanceTags from the fleet")
+    st, r = tc_list(sim, tc, "redis", "ap-shanghai", {"Limit": 10})
+    is_([(i["InstanceId"], i["InstanceName"]) for i in r.get("InstanceSet", [])], [("crs-noname01", "")],
+        "tencent redis: per region; an empty provider name")
+    # PostgreSQL: Limit <= 100, page 2 throttled twice by the fleet's list_faults.
+    want = expected_ids(sim, "tc-disc", "postgres", "ap-guangzhou")
+    st, r = tc_list(sim, tc, "postgres", "ap-guangzhou", {"Limit": 101})
+    is_(tc_code(r), "InvalidParameterValue", "tencent postgres: Limit 101 is refused")
+    st, r = tc_list(sim, tc, "postgres", "ap-guangzhou", {"Limit": 100, "Offset": 0})
+    got = [i["DBInstanceId"] for i in r.get("DBInstanceSet", [])]
+    is_((r.get("TotalCount"), len(got)), (len(want), 100), "tencent postgres: DescribeDBInstances page 1")
+    net = r["DBInstanceSet"][0]["DBInstanceNetInfo"] if r.get("DBInstanceSet") else []
+    ok(any(n["NetType"] == "private" and n["Port"] == 5432 for n in net), "tencent postgres: DBInstanceNetInfo")
+    codes = [tc_code(tc_list(sim, tc, "postgres", "ap-guangzhou", {"Limit": 100, "Offset": 100})[1])
+             for _ in range(2)]
+    is_(codes, ["RequestLimitExceeded"] * 2, "list_faults: page 2 throttled twice")
+    st, r = tc_list(sim, tc, "postgres", "ap-guangzhou", {"Limit": 100, "Offset": 100})
+    got += [i["DBInstanceId"] for i in r.get("DBInstanceSet", [])]
+    is_(got, want, "tencent postgres: then page 2, every instance once")
+    st, r = tc_list(sim, tc, "postgres", "ap-guangzhou",
+                    {"Limit": 100, "Filters": [{"Name": "db-tag-key", "Values": ["team"]}]})
+    is_(r.get("TotalCount"), len(tagged(sim, "tc-disc", "postgres", "ap-guangzhou", "team")),
+        "tencent postgres: Filters db-tag-key")
+
+
+def check_list_huawei(sim):
+    a = sim.account("hw-disc")
+    keys, proj = (a["access_key"], a["secret_key"]), a["project_id"]
+    want = expected_ids(sim, "hw-disc", "dcs", "eu-de")
+    st, r = hw_list(sim, keys, proj, [("limit", "1001")])
+    is_((st, r.get("error_code")), (400, "DCS.4800"), "huawei ListInstances: limit 1001 is refused")
+    st, r = hw_list(sim, keys, proj, [("offset", "-1")])
+    is_(st, 400, "huawei: a negative offset is refused")
+    st, r = hw_list(sim, keys, proj, [("limit", "50"), ("offset", "0")])
+    got = [i["instance_id"] for i in r.get("instances", [])]
+    is_((st, r.get("instance_num"), len(got)), (200, len(want), 50), "huawei: page 1, instance_num")
+    st, r = hw_list(sim, keys, proj, [("limit", "50"), ("offset", "50")])
+    is_(st, 503, "list_faults: huawei page 2 answers 503 once")
+    for off in (50, 100):
+        st, r = hw_list(sim, keys, proj, [("limit", "50"), ("offset", str(off))])
+        got += [i["instance_id"] for i in r.get("instances", [])]
+    is_(got, want, "huawei: every page, every instance once")
+    row = r["instances"][0] if r.get("instances") else {}
+    ok(set(row) >= {"name", "instance_id", "ip", "port", "domain_name", "status", "tags"}
+       and isinstance(row.get("port"), int), "huawei: the listing's fields (port an integer)")
+    st, r = hw_list(sim, keys, proj, [("limit", "1000"), ("tags", "team=search")])
+    is_(r.get("instance_num"), len(tagged(sim, "hw-disc", "dcs", "eu-de", "team", "search")),
+        "huawei: tags=key=value filters")
+    st, r = hw_list(sim, keys, proj, [])
+    is_(len(r.get("instances", [])), 10, "huawei: limit defaults to 10")
+
+
+def check_list_alibaba(sim):
+    a = sim.account("ali-disc")
+    keys = (a["access_key_id"], a["access_key_secret"])
+    want = expected_ids(sim, "ali-disc", "redis", "cn-hangzhou")
+    st, r = ali_list(sim, keys, "cn-hangzhou", {"PageSize": "51"})
+    is_((st, r.get("Code")), (400, "InvalidParameter"), "alibaba DescribeInstances: PageSize 51 is refused")
+    st, r = ali_list(sim, keys, "cn-hangzhou", {"PageNumber": "0"})
+    is_(st, 400, "alibaba: PageNumber 0 is refused")
+    got = []
+    for page in (1, 2):
+        st, r = ali_list(sim, keys, "cn-hangzhou", {"PageNumber": str(page), "PageSize": "50"})
+        got += [i["InstanceId"] for i in r.get("Instances", {}).get("KVStoreInstance", [])]
+    is_((r.get("TotalCount"), r.get("PageNumber"), r.get("PageSize")), (len(want), 2, 50),
+        "alibaba: TotalCount, PageNumber, PageSize")
+    st, r = ali_list(sim, keys, "cn-hangzhou", {"PageNumber": "3", "PageSize": "50"})
+    is_((st, r.get("Code")), (403, "Forbidden.RAM"), "list_faults: alibaba page 3 refused once")
+    st, r = ali_list(sim, keys, "cn-hangzhou", {"PageNumber": "3", "PageSize": "50"})
+    got += [i["InstanceId"] for i in r.get("Instances", {}).get("KVStoreInstance", [])]
+    is_(got, want, "alibaba: every page, every instance once")
+    row = r["Instances"]["KVStoreInstance"][0] if r.get("Instances") else {}
+    ok(set(row) >= {"InstanceName", "InstanceId", "RegionId", "ConnectionDomain", "Port", "Tags"}
+       and "Tag" in row.get("Tags", {}), "alibaba: the listing's fields")
+    st, r = ali_list(sim, keys, "cn-hangzhou", {"Tag.1.Key": "team", "Tag.1.Value": "payments", "PageSize": "50"})
+    is_(r.get("TotalCount"), len(tagged(sim, "ali-disc", "redis", "cn-hangzhou", "team", "payments")),
+        "alibaba: Tag.N.Key/Value filters")
+    st, data = ali_list(sim, keys, "cn-hangzhou", {"PageSize": "5"}, fmt=None)
+    ok(st == 200 and data.count(b"<KVStoreInstance>") == 5 and b"<TotalCount>" in data,
+       "alibaba: without Format the listing is XML")
+    st, r = ali_list(sim, keys, "cn-beijing")
+    is_((st, r.get("TotalCount")), (200, 0), "alibaba: another region lists nothing")
+
+
+def poll_until(fn, what, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    diag("gave up waiting for " + what)
+    return None
+
+
+def check_credentials(sim, tc):
+    is_(sim.info.get("metadata_url"), "http://127.0.0.1:%d" % sim.info.get("metadata_port", 0),
+        "ready file: metadata_url")
+    st, data = metadata(sim, "/latest/meta-data/cam/security-credentials/")
+    is_((st, data), (200, b"tlsfleet-cvm"), "metadata tencent: the role names")
+    st, data = metadata(sim, "/latest/meta-data/cam/security-credentials/nobody")
+    is_(st, 404, "metadata tencent: an unknown role is 404")
+    st, data = metadata(sim, "/latest/meta-data/cam/security-credentials/tlsfleet-cvm")
+    m = jbody(data) or {}
+    ok(st == 200 and m.get("Code") == "Success" and m["TmpSecretId"].startswith("AKID") and m.get("Token")
+       and isinstance(m.get("ExpiredTime"), int) and m.get("Expiration", "").endswith("Z"),
+       "metadata tencent: TmpSecretId, TmpSecretKey, Token, ExpiredTime, Expiration, Code")
+    ok(0 < m.get("ExpiredTime", 0) - time.time() <= 3, "--token-lifetime 2: ExpiredTime 2 s ahead")
+    inst = sim.instance("cvm-cache")
+    body = {"InstanceId": inst["id"]}
+    tmp = (m["TmpSecretId"], m["TmpSecretKey"])
+    st, r = tc_call(sim, tmp, "DescribeSSLStatus", "2018-04-12", "redis", inst["region"], body, m["Token"])
+    ok("Error" not in r and r.get("SSLConfig") is True, "metadata tencent: the credentials work with X-TC-Token")
+    st, r = tc_call(sim, tmp, "DescribeSSLStatus", "2018-04-12", "redis", inst["region"], body)
+    is_(tc_code(r), "AuthFailure.TokenFailure", "metadata tencent: without the token refused")
+    st, data = metadata(sim, "/latest/meta-data/ram/security-credentials/tlsfleet-ecs")
+    ma = jbody(data) or {}
+    ok(st == 200 and ma.get("Code") == "Success" and ma["AccessKeyId"].startswith("STS.")
+       and ma.get("SecurityToken") and ma.get("Expiration", "").endswith("Z"),
+       "metadata alibaba: AccessKeyId, AccessKeySecret, SecurityToken, Expiration, Code")
+    st, r = ali_list(sim, (ma["AccessKeyId"], ma["AccessKeySecret"]), "cn-hangzhou", token=ma["SecurityToken"])
+    is_((st, r.get("TotalCount")), (200, 1), "metadata alibaba: the credentials list the account's instances")
+    st, data = metadata(sim, "/openstack/latest/securitykey")
+    mh = (jbody(data) or {}).get("credential", {})
+    ok(st == 200 and set(mh) == {"access", "secret", "securitytoken", "expires_at"}
+       and mh["expires_at"].endswith(".000000Z"), "metadata huawei: credential.{access, secret, securitytoken, expires_at}")
+    hw = sim.account("hw-disc")
+    st, r = hw_list(sim, (mh["access"], mh["secret"]), hw["project_id"], [("limit", "1")], mh["securitytoken"])
+    is_(st, 200, "metadata huawei: the credentials work with X-Security-Token")
+    # STS AssumeRole with the account's own keys.
+    arn = sim.account("tc-disc")["assume_role"]["role_arn"]
+    st, r = tc_call(sim, tc, "AssumeRole", "2018-08-13", "sts", "ap-guangzhou",
+                    {"RoleArn": arn + "x", "RoleSessionName": "tlsfleet"})
+    is_(tc_code(r), "InvalidParameter.RoleNotExist", "tencent AssumeRole: another role is refused")
+    st, r = tc_call(sim, tc, "AssumeRole", "2018-08-13", "sts", "ap-guangzhou",
+                    {"RoleArn": arn, "RoleSessionName": "tlsfleet", "DurationSeconds": 900})
+    c = r.get("Credentials", {})
+    ok(set(c) == {"Token", "TmpSecretId", "TmpSecretKey"} and isinstance(r.get("ExpiredTime"), int)
+       and r.get("Expiration", "").endswith("Z"), "tencent AssumeRole: Credentials, ExpiredTime, Expiration")
+    tstc = (c.get("TmpSecretId", ""), c.get("TmpSecretKey", ""))
+    st, r = tc_list(sim, tstc, "redis", "ap-shanghai", {"Limit": 10}, c.get("Token"))
+    is_(r.get("TotalCount"), 1, "tencent AssumeRole: the credentials list the account's instances")
+    ali = sim.account("ali-disc")
+    st, r = ali_call(sim, (ali["access_key_id"], ali["access_key_secret"]),
+                     {"Action": "AssumeRole", "Version": "2015-04-01", "RoleArn": ali["assume_role"]["role_arn"],
+                      "RoleSessionName": "tlsfleet", "DurationSeconds": "900"})
+    ca = r.get("Credentials", {})
+    ok(st == 200 and set(ca) == {"AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration"}
+       and "AssumedRoleUser" in r, "alibaba AssumeRole: Credentials and AssumedRoleUser")
+    st, r = ali_call(sim, (ali["access_key_id"], ali["access_key_secret"]),
+                     {"Action": "AssumeRole", "Version": "2015-04-01", "RoleArn": "acs:ram::1:role/x",
+                      "RoleSessionName": "tlsfleet"})
+    is_((st, r.get("Code")), (404, "EntityNotExist.Role"), "alibaba AssumeRole: another role is refused")
+    st, r = ali_call(sim, (ali["access_key_id"], ali["access_key_secret"]),
+                     {"Action": "AssumeRole", "Version": "2015-04-01", "RoleArn": ali["assume_role"]["role_arn"],
+                      "RoleSessionName": "tlsfleet", "DurationSeconds": "600"})
+    is_(st, 400, "alibaba AssumeRole: DurationSeconds below 900 is refused")
+    akeys = (ca.get("AccessKeyId", ""), ca.get("AccessKeySecret", ""))
+    st, r = ali_list(sim, akeys, "cn-hangzhou", {"PageSize": "1"}, token=ca.get("SecurityToken"))
+    is_(st, 200, "alibaba AssumeRole: the credentials work with SecurityToken")
+    # After --token-lifetime every provider answers its expired-token error.
+    r = poll_until(lambda: (lambda x: x if tc_code(x) else None)(
+        tc_list(sim, tstc, "redis", "ap-shanghai", {"Limit": 10}, c.get("Token"))[1]), "tencent expiry")
+    is_(tc_code(r or {}), "AuthFailure.TokenFailure", "expired: Tencent AuthFailure.TokenFailure (HTTP 200)")
+    st, r = poll_until(lambda: (lambda x: x if x[0] != 200 else None)(
+        ali_list(sim, akeys, "cn-hangzhou", {"PageSize": "1"}, token=ca.get("SecurityToken"))),
+        "alibaba expiry") or (None, {})
+    is_((st, r.get("Code")), (400, "InvalidSecurityToken.Expired"), "expired: Alibaba InvalidSecurityToken.Expired")
+    st, r = poll_until(lambda: (lambda x: x if x[0] != 200 else None)(
+        hw_list(sim, (mh["access"], mh["secret"]), hw["project_id"], [("limit", "1")], mh["securitytoken"])),
+        "huawei expiry") or (None, {})
+    is_((st, r.get("error_code")), (401, "APIG.0307"), "expired: Huawei 401 APIG.0307")
+    st, data = metadata(sim, "/latest/meta-data/cam/security-credentials/tlsfleet-cvm")
+    m2 = jbody(data) or {}
+    ok(m2.get("TmpSecretId") not in (None, m["TmpSecretId"]), "metadata: new credentials once the old expired")
+    st, r = tc_call(sim, (m2["TmpSecretId"], m2["TmpSecretKey"]), "DescribeSSLStatus", "2018-04-12", "redis",
+                    inst["region"], body, m2["Token"])
+    ok("Error" not in r, "metadata: the new credentials work")
+
+
+def check_metadata_options():
+    sim = SimProc(DISCOVERY, "--metadata-port", "0", "--metadata-delay", "300")
+    try:
+        t0 = time.monotonic()
+        st, _ = metadata(sim, "/latest/meta-data/ram/security-credentials/tlsfleet-ecs")
+        ok(st == 200 and time.monotonic() - t0 >= 0.3, "--metadata-delay 300: the answer comes, not before 300 ms")
+    finally:
+        sim.stop()
+    sim = SimProc(os.path.join(DATA, "envkeys.json"))
+    try:
+        ok("metadata_port" not in sim.info, "without --metadata-port no metadata listener")
+    finally:
+        sim.stop()
 
 def main():
     try:
@@ -879,6 +1245,8 @@ def main():
     check_throttle_and_hang()
     check_throttle_first_and_reset()
     check_skew_and_states()
+    check_discovery()
+    check_metadata_options()
     diag("self-test took %.1f s" % (time.monotonic() - t0))
     done()
 

@@ -5,8 +5,10 @@
 Emulates, over HTTPS on 127.0.0.1, the five provider calls tlsfleet makes
 (Tencent Cloud Redis DescribeSSLStatus, Tencent Cloud PostgreSQL
 DescribeDBInstanceSSLConfig, Huawei Cloud DCS show-SSL and download-cert,
-Alibaba Cloud DescribeInstanceSSL) plus the certificate file downloads. It
-verifies request signatures the way the services do, answers in their
+Alibaba Cloud DescribeInstanceSSL) plus the certificate file downloads, the
+four list APIs discovery uses, STS AssumeRole (Tencent, Alibaba) and, on a
+plain-HTTP listener of its own, the instance metadata credential endpoints.
+It verifies request signatures the way the services do, answers in their
 shapes, and can add latency, throttling and faults. See tests/sim/README for
 the command line and the fleet file format.
 
@@ -28,9 +30,11 @@ import json
 import os
 import random
 import re
+import secrets
 import signal
 import socket
 import ssl
+import string
 import struct
 import sys
 import threading
@@ -282,7 +286,8 @@ META_SCENARIOS = ("throttle_first", "slow")     # these defer to "then"
 ACCOUNT_KEYS = {"name", "provider", "secret_id", "secret_key", "token", "access_key",
                 "security_token", "project_id", "access_key_id", "access_key_secret",
                 "inline", "rate_limit", "throttle_rate", "config", "config_omit",
-                "endpoint", "in_config"}
+                "endpoint", "in_config", "instance_role", "assume_role"}
+ASSUME_ROLE_KEYS = {"role_arn", "role_session_name", "duration"}
 INSTANCE_KEYS = {"name", "account", "service", "region", "id", "scenario", "then",
                  "ca", "ca_days_left", "ca_key", "archive", "file_name", "cert_url",
                  "url_expired", "url_ttl_s", "server_dies_mid_body", "throttle_count",
@@ -290,7 +295,11 @@ INSTANCE_KEYS = {"name", "account", "service", "region", "id", "scenario", "then
                  "http_status", "api_expires_days_left", "domain_name", "ip", "ipv6",
                  "port", "connect_address", "cert_common_name", "disabled_form",
                  "bucket_name", "extra", "config", "in_config", "zip_extra_entries", "url_query",
-                 "raw_body", "raw_body_b64", "content_type", "file_stall_s"}
+                 "raw_body", "raw_body_b64", "content_type", "file_stall_s",
+                 "listed", "tags", "provider_name"}
+GENERATE_KEYS = {"count", "name", "id", "start", "tags_cycle"}
+LIST_FAULT_KEYS = {"account", "service", "region", "page", "fault", "times"}
+LIST_FAULTS = ("throttle", "5xx", "auth_error", "error_500", "reset", "malformed")
 CA_KEYS = {"days_left", "key", "cn", "org"}
 ARCHIVES = ("zip", "pem", "der", "garbage", "empty_zip")
 
@@ -341,6 +350,7 @@ class Fleet:
         self.instances = []
         self.by_key = {}            # (provider, key id) -> account dict
         self.cas = {}               # CA spec name -> CASpec
+        self.by_id = {}             # (account name, instance id) -> instance
         self._validate(data)
 
     def _err(self, where, msg):
@@ -353,7 +363,8 @@ class Fleet:
     def _validate(self, data):
         if not isinstance(data, dict):
             self._err("top level", "must be an object")
-        bad = self._unknown(data, {"config", "clock_offset_s", "accounts", "instances", "cas"})
+        bad = self._unknown(data, {"config", "clock_offset_s", "accounts", "instances", "cas",
+                                   "list_faults"})
         if bad:
             self._err("top level", "unknown key(s) %s" % ", ".join(bad))
         self.config = data.get("config", {})
@@ -382,8 +393,81 @@ class Fleet:
         if not isinstance(instances, list):
             self._err("instances", "must be a list")
         seen = set()
-        for i, inst in enumerate(instances):
-            self._instance(i, inst, named_cas, seen)
+        n = 0
+        for i, entry in enumerate(instances):
+            for inst in self._expand(i, entry):
+                self._instance(n, inst, named_cas, seen)
+                n += 1
+        self.list_faults = self._list_faults(data.get("list_faults", []))
+
+    def _expand(self, i, entry):
+        """{"generate": {...}, <instance keys>}: count instances named and
+        numbered by the "name" and "id" patterns ({n}, {n:03d}: 1-based from
+        "start"), each with the other keys; "tags_cycle" gives instance n the
+        tags at (n - start) modulo its length, merged over "tags"."""
+        if not isinstance(entry, dict) or "generate" not in entry:
+            return [entry]
+        where = "instances[%d] generate" % i
+        g = entry["generate"]
+        if not isinstance(g, dict):
+            self._err(where, "must be an object")
+        bad = self._unknown(g, GENERATE_KEYS)
+        if bad:
+            self._err(where, "unknown key(s) %s" % ", ".join(bad))
+        count, start = g.get("count"), g.get("start", 1)
+        for k, v in (("count", count), ("start", start)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0 or v > 100000:
+                self._err(where, "%s must be an integer 0..100000" % k)
+        cycle = g.get("tags_cycle", [])
+        if not (isinstance(cycle, list) and all(isinstance(t, dict) for t in cycle)):
+            self._err(where, "tags_cycle must be a list of tag objects")
+        base = {k: v for k, v in entry.items() if k != "generate"}
+        for k in ("account", "service", "region"):
+            if not isinstance(base.get(k), str) or not base[k]:
+                self._err(where, "needs %s (a non-empty string)" % k)
+        name_pat = g.get("name", "%s-%s-{n:04d}" % (base["service"], base["region"]))
+        id_pat = g.get("id", "gen-%s-%s-{n:05d}" % (base["service"], short_hash(base["account"], base["region"])[:6]))
+        out = []
+        for n in range(start, start + count):
+            inst = json.loads(json.dumps(base))
+            try:
+                inst["name"] = name_pat.format(n=n)
+                inst["id"] = id_pat.format(n=n)
+            except (AttributeError, KeyError, IndexError, ValueError) as e:
+                self._err(where, "bad name or id pattern: %s" % e)
+            if cycle:
+                tags = dict(inst.get("tags", {}))
+                tags.update(cycle[(n - start) % len(cycle)])
+                inst["tags"] = tags
+            out.append(inst)
+        return out
+
+    def _list_faults(self, faults):
+        if not isinstance(faults, list):
+            self._err("list_faults", "must be a list")
+        out = []
+        for i, f in enumerate(faults):
+            where = "list_faults[%d]" % i
+            if not isinstance(f, dict):
+                self._err(where, "must be an object")
+            bad = self._unknown(f, LIST_FAULT_KEYS)
+            if bad:
+                self._err(where, "unknown key(s) %s" % ", ".join(bad))
+            acct = self.accounts.get(f.get("account"))
+            if acct is None:
+                self._err(where, "unknown account %r" % f.get("account"))
+            if "service" in f and f["service"] not in PROVIDERS[acct["provider"]]["services"]:
+                self._err(where, "service %r is not a %s service" % (f["service"], acct["provider"]))
+            if f.get("fault") not in LIST_FAULTS:
+                self._err(where, "fault must be one of %s" % ", ".join(LIST_FAULTS))
+            for k, lo in (("page", 1), ("times", 0)):
+                v = f.get(k, 1)
+                if not isinstance(v, int) or isinstance(v, bool) or v < lo:
+                    self._err(where, "%s must be an integer >= %d" % (k, lo))
+            if "region" in f and not isinstance(f["region"], str):
+                self._err(where, "region must be a string")
+            out.append(dict(f))
+        return out
 
     def _account(self, i, a):
         where = "accounts[%d]" % i
@@ -435,6 +519,22 @@ class Fleet:
             self._err(where, "endpoint must be a string")
         if prov == "huawei" and "project_id" in a and not isinstance(a["project_id"], str):
             self._err(where, "project_id must be a string")
+        if "instance_role" in a:
+            if not isinstance(a["instance_role"], str) or not a["instance_role"]:
+                self._err(where, "instance_role must be a role name")
+            for other in self.accounts.values():
+                if (other["provider"] == prov and other.get("instance_role") == a["instance_role"]
+                        or prov == "huawei" == other["provider"] and "instance_role" in other):
+                    self._err(where, "instance role already served for account %r" % other["name"])
+        if "assume_role" in a:
+            ar = a["assume_role"]
+            if prov == "huawei":
+                self._err(where, "assume_role: only Tencent and Alibaba have an STS AssumeRole")
+            if not isinstance(ar, dict) or not isinstance(ar.get("role_arn"), str) or not ar["role_arn"]:
+                self._err(where, "assume_role needs role_arn")
+            bad = self._unknown(ar, ASSUME_ROLE_KEYS)
+            if bad:
+                self._err(where, "assume_role: unknown key(s) %s" % ", ".join(bad))
         acct = dict(a)
         acct["key_id"] = a[spec["keys"][0]]
         acct["secret"] = a[spec["keys"][1]]
@@ -466,9 +566,9 @@ class Fleet:
         if inst["service"] not in PROVIDERS[prov]["services"]:
             self._err(where, "service %r is not a %s service (%s)" % (
                 inst["service"], prov, ", ".join(PROVIDERS[prov]["services"])))
-        for other in self.instances:
-            if other["account"] == inst["account"] and other["id"] == inst["id"]:
-                self._err(where, "id %r already used by %r" % (inst["id"], other["name"]))
+        other = self.by_id.get((inst["account"], inst["id"]))
+        if other is not None:
+            self._err(where, "id %r already used by %r" % (inst["id"], other["name"]))
         allowed = _scenarios_for(prov, inst["service"])
         sc = inst.get("scenario", "enabled")
         if sc not in allowed:
@@ -494,12 +594,15 @@ class Fleet:
                   "http_status", "api_expires_days_left", "file_stall_s"):
             if k in inst and (not isinstance(inst[k], (int, float)) or isinstance(inst[k], bool)):
                 self._err(where, "%s must be a number" % k)
-        for k in ("url_expired", "server_dies_mid_body", "in_config", "url_query"):
+        if "tags" in inst and not (isinstance(inst["tags"], dict) and all(
+                isinstance(k, str) and k and isinstance(v, str) for k, v in inst["tags"].items())):
+            self._err(where, "tags must be an object of strings")
+        for k in ("url_expired", "server_dies_mid_body", "in_config", "url_query", "listed"):
             if k in inst and not isinstance(inst[k], bool):
                 self._err(where, "%s must be true or false" % k)
         for k in ("file_name", "cert_url", "error_code", "error_message", "domain_name",
                   "ip", "ipv6", "port", "connect_address", "cert_common_name",
-                  "bucket_name", "project_id", "ca", "raw_body", "content_type"):
+                  "bucket_name", "project_id", "ca", "raw_body", "content_type", "provider_name"):
             if k in inst and not isinstance(inst[k], str):
                 self._err(where, "%s must be a string" % k)
         if inst.get("archive", "zip") not in ARCHIVES:
@@ -554,12 +657,19 @@ class Fleet:
         rec["project"] = inst.get("project_id") or acct.get("project_id")
         rec["key"] = json.dumps(inst, sort_keys=True)   # runtime state survives reloads
         self.instances.append(rec)
+        self.by_id[(rec["account"], rec["id"])] = rec
 
     def find(self, account_name, instance_id):
-        for inst in self.instances:
-            if inst["account"] == account_name and inst["id"] == instance_id:
-                return inst
-        return None
+        return self.by_id.get((account_name, instance_id))
+
+    def listing(self, account_name, service, region=None, project=None):
+        """What a list API shows the account: its listed instances of the
+        service in the region (Huawei: in the project), in fleet order."""
+        return [i for i in self.instances
+                if i["account"] == account_name and i["service"] == service
+                and i.get("listed", True)
+                and (region is None or i["region"] == region)
+                and (project is None or i["project"] == project)]
 
     def projects_of(self, account_name):
         acct = self.accounts[account_name]
@@ -577,6 +687,37 @@ def load_fleet(path):
     except (OSError, ValueError) as e:
         raise FleetError("%s: %s" % (path, e))
     return Fleet(data, path)
+
+
+def provider_name(inst):
+    """The instance's name at the provider (what a list API shows)."""
+    return inst.get("provider_name", inst["name"])
+
+
+def _port(value, default):
+    v = default if value is None else value
+    return int(v) if v.isdigit() else v      # hostile ports stay verbatim
+
+
+def list_address(inst):
+    """The connect address a list API gives; the same defaults as the status
+    answers (Tencent PostgreSQL ConnectAddress, Huawei ip/domain_name)."""
+    prov, svc = inst["provider"], inst["service"]
+    h = int(short_hash(inst["id"])[:4], 16)
+    if prov == "tencent" and svc == "redis":
+        return {"host": inst.get("ip", "10.1.%d.%d" % (h >> 8 & 255, h & 255 | 1)),
+                "port": _port(inst.get("port"), "6379")}
+    if prov == "tencent":
+        return {"host": inst.get("connect_address", "10.0.%d.%d" % (h >> 8 & 255, h & 255 | 1)),
+                "port": _port(inst.get("port"), "5432")}
+    if prov == "huawei":
+        port = inst.get("port", "6379")
+        domain = inst.get("domain_name", "redis-%s.dcs.example.com:%s" % (inst["id"], port))
+        host = domain[:-len(":" + port)] if domain.endswith(":" + port) else domain
+        return {"host": host, "domain_name": domain, "port": _port(port, "6379"),
+                "ip": inst.get("ip", "192.168.%d.%d" % (h >> 8 & 255, h & 255 | 1))}
+    return {"host": inst.get("domain_name", "%s.redis.rds.aliyuncs.com" % inst["id"]),
+            "port": _port(inst.get("port"), "6379")}
 
 
 # ---------------------------------------------------------------------------
@@ -628,8 +769,8 @@ def _config_string(s):
     return "".join(out)
 
 
-def render_config(fleet, base_url, ca_file, state_dir):
-    sub = (lambda s: s.replace("{base}", base_url))
+def render_config(fleet, base_url, ca_file, state_dir, meta_url=None):
+    sub = (lambda s: s.replace("{base}", base_url).replace("{metadata}", meta_url or ""))
     lines = ["# tlsfleet configuration written by tlsfleet_sim.py for %s." % os.path.basename(fleet.path),
              "# Every key in it is a throw-away test value of the simulator.", ""]
     globals_ = {"refresh_interval": 300}
@@ -648,13 +789,26 @@ def render_config(fleet, base_url, ca_file, state_dir):
         omit = set(acct.get("config_omit", []))
         items = [("name", acct["name"]), ("provider", prov),
                  ("endpoint", sub(acct.get("endpoint", "{base}")))]
-        if acct.get("inline", True):
+        role = acct.get("instance_role")
+        if acct.get("inline", True) and role is None:
             for k in PROVIDERS[prov]["keys"]:
                 items.append((k, acct[k]))
             if acct["tok"]:
                 items.append((PROVIDERS[prov]["token"], acct["tok"]))
         if prov == "huawei" and acct.get("project_id"):
             items.append(("project_id", acct["project_id"]))
+        if role is not None:
+            # The keys come from the metadata listener (Huawei has no role name).
+            items.append(("auth", "instance_role"))
+            if prov != "huawei":
+                items.append(("role_name", role))
+            if meta_url:
+                items.append(("metadata_endpoint", meta_url))
+        elif "assume_role" in acct:
+            ar = acct["assume_role"]
+            items += [("auth", "assume_role"), ("role_arn", ar["role_arn"])]
+            items += [(k, ar[k]) for k in ("role_session_name", "duration") if k in ar]
+            items.append(("sts_endpoint", sub(acct.get("endpoint", "{base}"))))
         if "rate_limit" in acct:
             items.append(("rate_limit", acct["rate_limit"]))
         for k, v in acct.get("config", {}).items():
@@ -937,6 +1091,29 @@ class FileEntry:
         self.dies = dies
 
 
+class TempCred:
+    """Temporary credentials the simulator issued (metadata or AssumeRole).
+    They act as their account until `expires` (the simulator's clock)."""
+
+    def __init__(self, provider, account, key_id, secret, token, expires, source):
+        self.provider = provider
+        self.account = account
+        self.key_id = key_id
+        self.secret = secret
+        self.token = token
+        self.expires = expires
+        self.source = source
+
+
+ALNUM = string.ascii_letters + string.digits
+METADATA_LIFETIME_S = 21600     # what ECS/CVM metadata hands out by default (6 h)
+TEMP_MAX = 100000               # issued credentials remembered at most
+
+
+def _rand(n, alphabet=ALNUM):
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
 class Runtime:
     """What the simulator remembers about one instance between requests."""
 
@@ -966,7 +1143,12 @@ class Sim:
         self.nonce_lock = threading.Lock()
         self.nonces = collections.OrderedDict()
         self.port = None
+        self.meta_port = None
         self.generation = 0
+        self.temp_lock = threading.Lock()
+        self.temp = {}              # (provider, key id) -> TempCred
+        self.meta_cache = {}        # (provider, account name) -> TempCred
+        self.list_fault_used = {}   # index in fleet.list_faults -> answers given
         self.faults = tuple(args.faults.split(",")) if args.faults else DEFAULT_FAULTS
         for f in self.faults:
             if f not in FAULT_KINDS:
@@ -1022,6 +1204,8 @@ class Sim:
         self.runtime = runtime
         self.files = files
         self.fleet = fleet
+        with self.temp_lock:
+            self.list_fault_used = {}
         self.generation += 1
 
     def material(self, inst, fleet=None):
@@ -1112,6 +1296,67 @@ class Sim:
             self.sig_file.write("%s\t%s\n" % (kind, value))
             self.sig_file.flush()
 
+    # -- temporary credentials ------------------------------------------------
+    def issue(self, provider, account_name, source, duration):
+        """New temporary credentials for the account, valid for --token-lifetime
+        seconds when given, else `duration`. Only --log-signatures-to ever
+        sees the secret and the token."""
+        life = self.args.token_lifetime if self.args.token_lifetime > 0 else duration
+        if provider == "tencent":
+            kid, secret, token = "AKID" + _rand(32), _rand(32), _rand(160, ALNUM + "-_")
+        elif provider == "alibaba":
+            kid, secret, token = "STS.NU" + _rand(26), _rand(44), "CAIS" + _rand(320, ALNUM + "+/")
+        else:
+            kid = _rand(20, string.ascii_uppercase + string.digits)
+            secret, token = _rand(40), "gQpjbi1ub3J0aC00" + _rand(400, ALNUM + "-_")
+        cred = TempCred(provider, account_name, kid, secret, token, self.now() + life, source)
+        with self.temp_lock:
+            if len(self.temp) >= TEMP_MAX:
+                now = self.now()
+                self.temp = {k: c for k, c in self.temp.items() if c.expires > now}
+            self.temp[(provider, kid)] = cred
+        self.log_signature("issued-secret", secret)
+        self.log_signature("issued-token", token)
+        return cred
+
+    def temp_account(self, fleet, provider, key_id):
+        with self.temp_lock:
+            cred = self.temp.get((provider, key_id))
+        base = fleet.accounts.get(cred.account) if cred is not None else None
+        if base is None or base["provider"] != provider:
+            return None
+        acct = dict(base)
+        acct.update(key_id=cred.key_id, secret=cred.secret, tok=cred.token,
+                    temp_expires=cred.expires, credential=cred.source)
+        return acct
+
+    def metadata_cred(self, provider, account_name):
+        """Like the real services: the same credentials until less than half
+        of their lifetime is left, then new ones (the old stay valid)."""
+        life = self.args.token_lifetime if self.args.token_lifetime > 0 else METADATA_LIFETIME_S
+        with self.temp_lock:
+            cred = self.meta_cache.get((provider, account_name))
+        if cred is None or cred.expires - self.now() < life / 2.0:
+            cred = self.issue(provider, account_name, "instance_role", life)
+            with self.temp_lock:
+                self.meta_cache[(provider, account_name)] = cred
+        return cred
+
+    def list_fault(self, account, service, region, page):
+        """The fleet's list_faults entry for this page, if one is left."""
+        for idx, f in enumerate(self.fleet.list_faults):
+            if (f["account"] != account or f.get("service", service) != service
+                    or f.get("page", 1) != page
+                    or (region is not None and f.get("region", region) != region)):
+                continue
+            with self.temp_lock:
+                used = self.list_fault_used.get(idx, 0)
+                if f.get("times", 1) and used >= f.get("times", 1):
+                    continue
+                self.list_fault_used[idx] = used + 1
+            return f["fault"]
+        return None
+
     # -- throttling and nonces ------------------------------------------------
     def over_rate(self, key, rate, t):
         """Sliding one-second window per (key id, action), this request included."""
@@ -1148,13 +1393,22 @@ class Sim:
         """Config, expectations and finally the ready file (its appearance
         means everything else is in place)."""
         base = self.base_url()
+        meta = self.meta_url()
         if self.args.write_config:
             write_atomic(self.args.write_config,
-                         render_config(self.fleet, base, self.ca_file, self.state_dir), 0o600)
-        exp = {"base_url": base, "generation": self.generation, "instances": {}}
+                         render_config(self.fleet, base, self.ca_file, self.state_dir, meta), 0o600)
+        exp = {"base_url": base, "generation": self.generation, "instances": {}, "discovery": {}}
         for inst in self.fleet.instances:
             mat = self.material(inst)
+            if inst.get("listed", True):
+                # account -> service -> region -> ids in list order
+                exp["discovery"].setdefault(inst["account"], {}).setdefault(
+                    inst["service"], {}).setdefault(inst["region"], []).append(inst["id"])
             exp["instances"][inst["name"]] = {
+                "account": inst["account"], "region": inst["region"],
+                "listed": inst.get("listed", True), "in_config": inst.get("in_config", True),
+                "provider_name": provider_name(inst), "tags": inst.get("tags", {}),
+                "list_address": list_address(inst),
                 "provider": inst["provider"], "service": inst["service"], "id": inst["id"],
                 "scenario": inst["scenario"], "ca": inst["ca_spec"],
                 "ca_not_after": iso_z(mat.not_after), "ca_sha256": mat.sha256,
@@ -1168,7 +1422,12 @@ class Sim:
             ready = {"port": self.port, "ca_file": self.ca_file, "pid": os.getpid(),
                      "base_url": base, "generation": self.generation,
                      "state_dir": self.state_dir}
+            if meta:
+                ready.update(metadata_port=self.meta_port, metadata_url=meta)
             write_atomic(self.args.ready_file, json.dumps(ready) + "\n")
+
+    def meta_url(self):
+        return "http://127.0.0.1:%d" % self.meta_port if self.meta_port else None
 
     def api_expiry(self, inst):
         if "api_expires_days_left" in inst:
@@ -1194,6 +1453,10 @@ class Call:
         self.project = None
         self.error = None           # Resp to give instead of verifying further
         self.service = None
+        self.kind = "status"        # "status", "list" (discovery) or "sts" (AssumeRole)
+        self.doc = None             # Tencent: the JSON body
+        self.page = None            # list calls: the 1-based page asked for
+        self.list_fault = None      # list calls: the fleet's list_faults entry applied
 
 
 def _req_id():
@@ -1203,7 +1466,13 @@ def _req_id():
 class Tencent:
     name = "tencent"
     ACTIONS = {"DescribeSSLStatus": ("redis", "2018-04-12", "InstanceId"),
-               "DescribeDBInstanceSSLConfig": ("postgres", "2017-03-12", "DBInstanceId")}
+               "DescribeDBInstanceSSLConfig": ("postgres", "2017-03-12", "DBInstanceId"),
+               "DescribeInstances": ("redis", "2018-04-12", None),
+               "DescribeDBInstances": ("postgres", "2017-03-12", None),
+               "AssumeRole": ("sts", "2018-08-13", None)}
+    KINDS = {"DescribeInstances": "list", "DescribeDBInstances": "list", "AssumeRole": "sts"}
+    # action -> (default Limit, largest Limit, Offset must be a multiple of Limit)
+    LIST_LIMITS = {"DescribeInstances": (20, 1000, True), "DescribeDBInstances": (10, 100, False)}
 
     def err(self, call, code, msg, status=200):
         rid = _req_id()
@@ -1231,10 +1500,12 @@ class Tencent:
                                   "The requested action `%s` does not exist." % call.action)
             return call
         call.service, version, field = spec
+        call.kind = self.KINDS.get(call.action, "status")
         try:
             doc = json.loads(body.decode("utf-8")) if body else None
         except (UnicodeDecodeError, ValueError):
             doc = None
+        call.doc = doc
         if isinstance(doc, dict) and isinstance(doc.get(field), str):
             call.instance_id = doc[field]
         if hd.get("X-TC-Version") != version:
@@ -1254,7 +1525,7 @@ class Tencent:
         if not isinstance(doc, dict):
             call.error = self.err(call, "InvalidParameter", "The request body is not a JSON object.")
             return call
-        if call.instance_id is None:
+        if field and call.instance_id is None:
             call.error = self.err(call, "MissingParameter",
                                   "The request is missing a required parameter `%s`." % field)
         return call
@@ -1289,7 +1560,7 @@ class Tencent:
         if abs(now - ts) > TENCENT_SKEW_S:
             return self.err(call, "AuthFailure.SignatureExpire",
                             "Signature expired. Timestamp:%d, current server time:%d." % (ts, int(now)))
-        acct = fleet.by_key.get((self.name, cred[0]))
+        acct = find_key(fleet, h, self.name, cred[0])
         if acct is None:
             return self.err(call, "AuthFailure.SecretIdNotFound",
                             "The SecretId is not found, please check it is correct.")
@@ -1311,6 +1582,8 @@ class Tencent:
         token = hd.get("X-TC-Token") or None
         if token != acct["tok"] and not (token is None and acct["tok"] is None):
             return self.err(call, "AuthFailure.TokenFailure", "Token verification failed.")
+        if temp_expired(acct, now):
+            return self.err(call, "AuthFailure.TokenFailure", "The token has expired.")
         return None
 
     def lookup(self, fleet, call):
@@ -1382,6 +1655,131 @@ class Tencent:
         return json_resp(200, {"Response": r}, None, [("X-Request-Id", rid)])
 
 
+    # -- discovery ------------------------------------------------------------
+    def auth_denied(self, call):
+        return self.err(call, "AuthFailure.UnauthorizedOperation",
+                        "The request is not authorized: CAM denies this action.")
+
+    def internal_error(self, call):
+        return self.err(call, "InternalError", "Internal error.", 500)
+
+    def _bad(self, call, name):
+        return self.err(call, "InvalidParameter", "The value type of parameter `%s` is not valid." % name)
+
+    def list_query(self, fleet, call):
+        """(error Resp, None) or (None, query): the page asked for and the
+        account's instances that pass the request's filters."""
+        doc = call.doc
+        default, most, multiple = self.LIST_LIMITS[call.action]
+        limit, offset = doc.get("Limit", default), doc.get("Offset", 0)
+        for name, v in (("Limit", limit), ("Offset", offset)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                return self._bad(call, name), None
+        if limit == 0 and not multiple:
+            limit = default         # PostgreSQL: 0 means the default
+        if not 1 <= limit <= most:
+            return self.err(call, "InvalidParameterValue",
+                            "The value of parameter `Limit` must be between 1 and %d." % most), None
+        if offset < 0:
+            return self.err(call, "InvalidParameterValue", "The value of parameter `Offset` must not be negative."), None
+        if multiple and offset % limit:
+            return self.err(call, "InvalidParameterValue",
+                            "The parameter `Offset` must be an integral multiple of `Limit`."), None
+        tests = []
+        if call.action == "DescribeInstances":
+            keys = doc.get("TagKeys", [])
+            if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
+                return self._bad(call, "TagKeys"), None
+            tests += [lambda i, k=k: k in i.get("tags", {}) for k in keys]
+            for name in ("TagList", "InstanceTags"):
+                pairs = doc.get(name, [])
+                pairs = [pairs] if isinstance(pairs, dict) else pairs
+                if not (isinstance(pairs, list) and all(
+                        isinstance(p, dict) and isinstance(p.get("TagKey"), str)
+                        and isinstance(p.get("TagValue", ""), str) for p in pairs)):
+                    return self._bad(call, name), None
+                tests += [lambda i, p=p: i.get("tags", {}).get(p["TagKey"]) == p.get("TagValue", "")
+                          for p in pairs]
+            if "InstanceId" in doc:
+                if not isinstance(doc["InstanceId"], str):
+                    return self._bad(call, "InstanceId"), None
+                tests.append(lambda i, v=doc["InstanceId"]: i["id"] == v)
+        else:
+            filters = doc.get("Filters", [])
+            if not (isinstance(filters, list) and all(
+                    isinstance(f, dict) and isinstance(f.get("Name"), str) and isinstance(f.get("Values"), list)
+                    and all(isinstance(v, str) for v in f["Values"]) for f in filters)):
+                return self._bad(call, "Filters"), None
+            for f in filters:
+                vals = f["Values"]
+                if f["Name"] == "db-tag-key":
+                    tests.append(lambda i, vals=vals: any(v in i.get("tags", {}) for v in vals))
+                elif f["Name"] == "db-instance-id":
+                    tests.append(lambda i, vals=vals: i["id"] in vals)
+                elif f["Name"] == "db-instance-name":
+                    tests.append(lambda i, vals=vals: any(v in provider_name(i) for v in vals))
+                elif f["Name"] not in ("db-project-id", "db-pay-mode", "db-private-ip",
+                                       "db-public-address", "db-dedicated-cluster-id"):
+                    return self.err(call, "InvalidParameterValue",
+                                    "The filter name `%s` is not supported." % f["Name"]), None
+        items = [i for i in fleet.listing(call.account["name"], call.service, call.region)
+                 if all(t(i) for t in tests)]
+        return None, {"service": call.service, "offset": offset, "limit": limit,
+                      "page": offset // limit + 1, "items": items}
+
+    def list_answer(self, sim, call, q):
+        page = q["items"][q["offset"]:q["offset"] + q["limit"]]
+        rid = _req_id()
+        if call.action == "DescribeInstances":
+            rows = []
+            for i in page:
+                addr = list_address(i)
+                rows.append({"InstanceName": provider_name(i), "InstanceId": i["id"], "Appid": 1250000000,
+                             "ProjectId": 0, "RegionId": 1, "Region": i["region"], "ZoneId": 100003,
+                             "VpcId": 0, "SubnetId": 0, "UniqVpcId": "vpc-sim0001", "UniqSubnetId": "subnet-sim0001",
+                             "Status": 2, "WanIp": addr["host"], "Port": addr["port"],
+                             "Createtime": "2024-01-01 00:00:00", "Size": 1024, "Type": 8,
+                             "Engine": "Redis", "ProductType": "standalone", "InstanceTitle": "实例运行中",
+                             "InstanceTags": [{"TagKey": k, "TagValue": v} for k, v in i.get("tags", {}).items()]})
+            r = {"TotalCount": len(q["items"]), "InstanceSet": rows, "RequestId": rid}
+        else:
+            rows = []
+            for i in page:
+                addr = list_address(i)
+                rows.append({"Region": i["region"], "Zone": i["region"] + "-3", "DBInstanceId": i["id"],
+                             "DBInstanceName": provider_name(i), "DBInstanceStatus": "running",
+                             "DBEngine": "postgresql", "DBVersion": "13.3", "DBMajorVersion": "13",
+                             "DBInstanceType": "primary", "ProjectId": 0, "VpcId": "vpc-sim0001",
+                             "SubnetId": "subnet-sim0001",
+                             "DBInstanceNetInfo": [
+                                 {"Address": i.get("domain_name", ""), "Ip": addr["host"], "Port": addr["port"],
+                                  "NetType": "private", "Status": "opened", "ProtocolType": "postgresql",
+                                  "VpcId": "vpc-sim0001", "SubnetId": "subnet-sim0001"},
+                                 {"Address": "", "Ip": "", "Port": 0, "NetType": "public", "Status": "closed",
+                                  "ProtocolType": "", "VpcId": "", "SubnetId": ""}],
+                             "TagList": [{"TagKey": k, "TagValue": v} for k, v in i.get("tags", {}).items()]})
+            r = {"TotalCount": len(q["items"]), "DBInstanceSet": rows, "RequestId": rid}
+        return json_resp(200, {"Response": r}, None, [("X-Request-Id", rid)])
+
+    # -- STS AssumeRole ---------------------------------------------------------
+    def assume_role(self, sim, call):
+        doc = call.doc
+        for p in ("RoleArn", "RoleSessionName"):
+            if not isinstance(doc.get(p), str) or not doc[p]:
+                return self.err(call, "MissingParameter", "The request is missing a required parameter `%s`." % p)
+        dur = doc.get("DurationSeconds", 7200)
+        if isinstance(dur, bool) or not isinstance(dur, int) or not 1 <= dur <= 43200:
+            return self.err(call, "InvalidParameterValue",
+                            "The value of parameter `DurationSeconds` must be between 1 and 43200.")
+        ar = call.account.get("assume_role")
+        if ar is None or ar["role_arn"] != doc["RoleArn"]:
+            return self.err(call, "InvalidParameter.RoleNotExist", "The role does not exist.")
+        cred = sim.issue(self.name, call.account["name"], "assume_role", dur)
+        rid = _req_id()
+        r = {"Credentials": {"Token": cred.token, "TmpSecretId": cred.key_id, "TmpSecretKey": cred.secret},
+             "ExpiredTime": int(cred.expires), "Expiration": iso_z(cred.expires), "RequestId": rid}
+        return json_resp(200, {"Response": r}, None, [("X-Request-Id", rid)])
+
 class Huawei:
     name = "huawei"
     PREFIX = "Incorrect IAM authentication information: "
@@ -1403,12 +1801,17 @@ class Huawei:
         elif (len(segs) == 7 and segs[3] == "instances" and segs[5:] == ["ssl-certs", "download"]
               and h.command == "POST"):
             call.action = "DownloadSslCert"
+        elif len(segs) == 4 and segs[3] == "instances" and h.command == "GET":
+            call.action = "ListInstances"
+            call.kind = "list"
+            call.service = "dcs"
         if call.action is None:
             call.error = self.err(call, 404, "APIG.0101",
                                   "The API does not exist or has not been published in the environment.")
             return call
         call.project = unquote(segs[2])
-        call.instance_id = unquote(segs[4])
+        call.instance_id = unquote(segs[4]) if call.kind == "status" else None
+        call.query = dict(parse_qsl(url.query, keep_blank_values=True))
         auth = h.headers.get("Authorization", "")
         for item in auth.replace("SDK-HMAC-SHA256 ", "", 1).split(","):
             k, _, v = item.strip().partition("=")
@@ -1435,7 +1838,7 @@ class Huawei:
             return self.err(call, 401, "APIG.0301", self.PREFIX + "x-sdk-date is missing or invalid")
         if abs(now - ts) > HUAWEI_SKEW_S:
             return self.err(call, 401, "APIG.0301", self.PREFIX + "ak ****** signature expired")
-        acct = fleet.by_key.get((self.name, parts.get("Access", "")))
+        acct = find_key(fleet, h, self.name, parts.get("Access", ""))
         if acct is None or not sig or "host" not in signed or "x-sdk-date" not in signed:
             return self.err(call, 401, "APIG.0301", self.PREFIX + "verify aksk signature fail")
         headers = {k.lower(): v for k, v in hd.items()}
@@ -1448,6 +1851,8 @@ class Huawei:
         call.account = acct
         token = hd.get("X-Security-Token") or None
         if token != acct["tok"] and not (token is None and acct["tok"] is None):
+            return self.err(call, 401, "APIG.0307", "The token must be updated.")
+        if temp_expired(acct, now):
             return self.err(call, 401, "APIG.0307", "The token must be updated.")
         hdr_project = hd.get("X-Project-Id")
         if hdr_project is not None and hdr_project != call.project:
@@ -1520,15 +1925,74 @@ class Huawei:
         return json_resp(200, r, None, [("X-Request-Id", rid)])
 
 
+    # -- discovery ------------------------------------------------------------
+    def auth_denied(self, call):
+        return self.err(call, 403, "APIG.0302", "The IAM user is not authorized to access the API.")
+
+    def internal_error(self, call):
+        return self.err(call, 500, "DCS.5000", "Internal service error.")
+
+    def list_query(self, fleet, call):
+        q = call.query
+        vals = {}
+        for name, default, lo, hi in (("offset", 0, 0, None), ("limit", 10, 1, 1000)):
+            raw = q.get(name)
+            try:
+                v = default if raw is None else int(raw)
+            except ValueError:
+                v = None
+            if v is None or v < lo or (hi is not None and v > hi):
+                return self.err(call, 400, "DCS.4800",
+                                "Invalid %s: it must be an integer %s." % (
+                                    name, ">= %d" % lo if hi is None else "from %d to %d" % (lo, hi))), None
+            vals[name] = v
+        tests = []
+        if q.get("tags"):
+            for pair in q["tags"].split(","):
+                k, eq, v = pair.partition("=")
+                tests.append(lambda i, k=k, v=v, eq=eq: k in i.get("tags", {}) and (
+                    not eq or i["tags"][k] == v))
+        if q.get("name"):
+            exact = q.get("name_equal") == "true"
+            tests.append(lambda i, n=q["name"]: provider_name(i) == n if exact else n in provider_name(i))
+        if q.get("instance_id"):
+            tests.append(lambda i, v=q["instance_id"]: i["id"] == v)
+        if q.get("status") and q["status"] != "RUNNING":
+            tests.append(lambda i: False)
+        items = [i for i in fleet.listing(call.account["name"], "dcs", project=call.project)
+                 if all(t(i) for t in tests)]
+        return None, {"service": "dcs", "offset": vals["offset"], "limit": vals["limit"],
+                      "page": vals["offset"] // vals["limit"] + 1, "items": items}
+
+    def list_answer(self, sim, call, q):
+        rows = []
+        for i in q["items"][q["offset"]:q["offset"] + q["limit"]]:
+            addr = list_address(i)
+            rows.append({"name": provider_name(i), "instance_id": i["id"], "engine": "Redis",
+                         "engine_version": "6.0", "status": "RUNNING", "ip": addr["ip"], "port": addr["port"],
+                         "domain_name": addr["domain_name"], "capacity": 1, "max_memory": 1024,
+                         "used_memory": 2, "charging_mode": 0, "enterprise_project_id": "0",
+                         "description": "", "created_at": "2024-01-01T00:00:00.000Z",
+                         "tags": [{"key": k, "value": v} for k, v in i.get("tags", {}).items()]})
+        rid = uuid.uuid4().hex
+        return json_resp(200, {"instance_num": len(q["items"]), "instances": rows}, None,
+                         [("X-Request-Id", rid)])
+
 class Alibaba:
     name = "alibaba"
     HOST_ID = "r-kvstore.aliyuncs.com"
+    ACTIONS = {"DescribeInstanceSSL": ("2015-01-01", "status"),
+               "DescribeInstances": ("2015-01-01", "list"),
+               "AssumeRole": ("2015-04-01", "sts")}
+    PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 30, 50
 
     def err(self, call, status, code, msg):
         rid = str(uuid.uuid4()).upper()
-        body = {"RequestId": rid, "HostId": self.HOST_ID, "Code": code, "Message": msg,
-                "Recommend": "https://api.aliyun.com/troubleshoot?q=%s&product=R-kvstore&requestId=%s"
-                % (code, rid)}
+        sts = call is not None and call.kind == "sts"
+        body = {"RequestId": rid, "HostId": "sts.aliyuncs.com" if sts else self.HOST_ID,
+                "Code": code, "Message": msg,
+                "Recommend": "https://api.aliyun.com/troubleshoot?q=%s&product=%s&requestId=%s"
+                % (code, "Sts" if sts else "R-kvstore", rid)}
         if call is not None and getattr(call, "xml", False):
             return Resp(status, _xml("Error", body), "text/xml;charset=utf-8", code,
                         [("X-Request-Id", rid)])
@@ -1553,10 +2017,14 @@ class Alibaba:
             if not params.get(p):
                 call.error = self.err(call, 400, "Missing" + p, "%s is mandatory for this action." % p)
                 return call
-        if call.action != "DescribeInstanceSSL":
+        spec = self.ACTIONS.get(call.action)
+        if spec is None:
             call.error = self.err(call, 404, "InvalidAction.NotFound",
                                   "Specified api is not found, please check your url and method.")
-        elif params["Version"] != "2015-01-01":
+            return call
+        version, call.kind = spec
+        call.service = "sts" if call.kind == "sts" else "redis"
+        if params["Version"] != version:
             call.error = self.err(call, 400, "InvalidVersion", "Specified parameter Version is not valid.")
         elif params["SignatureMethod"] != "HMAC-SHA1":
             call.error = self.err(call, 400, "InvalidSignatureMethod",
@@ -1564,8 +2032,12 @@ class Alibaba:
         elif params["SignatureVersion"] != "1.0":
             call.error = self.err(call, 400, "InvalidSignatureVersion",
                                   "Specified signature version is not supported.")
-        elif not call.instance_id:
+        elif call.kind == "status" and not call.instance_id:
             call.error = self.err(call, 400, "MissingInstanceId", "InstanceId is mandatory for this action.")
+        elif call.kind == "list" and not call.region:
+            call.error = self.err(call, 400, "MissingRegionId", "RegionId is mandatory for this action.")
+        if call.kind != "status":
+            call.instance_id = None
         return call
 
     def verify(self, fleet, call, h, body, now):
@@ -1579,7 +2051,7 @@ class Alibaba:
         if abs(now - ts) > ALIBABA_SKEW_S:
             return self.err(call, 400, "InvalidTimeStamp.Expired",
                             "Specified time stamp or date value is expired.")
-        acct = fleet.by_key.get((self.name, p["AccessKeyId"]))
+        acct = find_key(fleet, h, self.name, p["AccessKeyId"])
         if acct is None:
             return self.err(call, 404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
         unsigned = {k: v for k, v in p.items() if k != "Signature"}
@@ -1597,6 +2069,8 @@ class Alibaba:
         if token != acct["tok"] and not (token is None and acct["tok"] is None):
             return self.err(call, 400, "InvalidSecurityToken.Mismatch",
                             "The SecurityToken does not match the access key.")
+        if temp_expired(acct, now):
+            return self.err(call, 400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
         return None
 
     def lookup(self, fleet, call):
@@ -1648,9 +2122,104 @@ class Alibaba:
         return json_resp(200, r, None, [("X-Request-Id", rid)])
 
 
+    # -- discovery ------------------------------------------------------------
+    def auth_denied(self, call):
+        return self.err(call, 403, "Forbidden.RAM",
+                        "User not authorized to operate on the specified resource, or this API "
+                        "doesn't support RAM.")
+
+    def internal_error(self, call):
+        return self.err(call, 500, "InternalError",
+                        "The request processing has failed due to some unknown error.")
+
+    def list_query(self, fleet, call):
+        p = call.params
+        vals = {}
+        for name, default, lo, hi in (("PageNumber", 1, 1, None),
+                                      ("PageSize", self.PAGE_SIZE_DEFAULT, 1, self.PAGE_SIZE_MAX)):
+            raw = p.get(name)
+            try:
+                v = default if raw is None else int(raw)
+            except ValueError:
+                v = None
+            if v is None or v < lo or (hi is not None and v > hi):
+                return self.err(call, 400, "InvalidParameter",
+                                "The specified parameter %s is not valid." % name), None
+            vals[name] = v
+        tests = []
+        n = 1
+        while "Tag.%d.Key" % n in p:
+            k, v = p["Tag.%d.Key" % n], p.get("Tag.%d.Value" % n)
+            tests.append(lambda i, k=k, v=v: k in i.get("tags", {}) and (v is None or i["tags"][k] == v))
+            n += 1
+        if p.get("InstanceIds"):
+            ids = set(p["InstanceIds"].split(","))
+            tests.append(lambda i: i["id"] in ids)
+        items = [i for i in fleet.listing(call.account["name"], "redis", call.region)
+                 if all(t(i) for t in tests)]
+        size = vals["PageSize"]
+        return None, {"service": "redis", "offset": (vals["PageNumber"] - 1) * size, "limit": size,
+                      "page": vals["PageNumber"], "items": items}
+
+    def list_answer(self, sim, call, q):
+        rows = []
+        for i in q["items"][q["offset"]:q["offset"] + q["limit"]]:
+            addr = list_address(i)
+            rows.append({"InstanceId": i["id"], "InstanceName": provider_name(i), "RegionId": i["region"],
+                         "ZoneId": i["region"] + "-a", "InstanceStatus": "Normal", "InstanceType": "Redis",
+                         "EngineVersion": "6.0", "ArchitectureType": "standard", "NetworkType": "VPC",
+                         "ConnectionDomain": addr["host"], "Port": addr["port"],
+                         "PrivateIp": "172.16.%d.%d" % (int(short_hash(i["id"])[:2], 16), 10),
+                         "Capacity": 1024, "ChargeType": "PostPaid", "ResourceGroupId": "rg-sim0001",
+                         "Tags": {"Tag": [{"Key": k, "Value": v} for k, v in i.get("tags", {}).items()]}})
+        rid = str(uuid.uuid4()).upper()
+        r = {"RequestId": rid, "PageNumber": q["page"], "PageSize": q["limit"],
+             "TotalCount": len(q["items"]), "Instances": {"KVStoreInstance": rows}}
+        return self.reply("DescribeInstancesResponse", r, call, rid)
+
+    def reply(self, root, r, call, rid):
+        if call.xml:
+            return Resp(200, _xml(root, r), "text/xml;charset=utf-8", None, [("X-Request-Id", rid)])
+        return json_resp(200, r, None, [("X-Request-Id", rid)])
+
+    # -- STS AssumeRole ---------------------------------------------------------
+    def assume_role(self, sim, call):
+        p = call.params
+        for name in ("RoleArn", "RoleSessionName"):
+            if not p.get(name):
+                return self.err(call, 400, "Missing" + name, "%s is mandatory for this action." % name)
+        try:
+            dur = int(p.get("DurationSeconds", "3600"))
+        except ValueError:
+            dur = -1
+        if not 900 <= dur <= 43200:
+            return self.err(call, 400, "InvalidParameter.DurationSeconds",
+                            "The Min/Max value of DurationSeconds is 15min/12hr.")
+        ar = call.account.get("assume_role")
+        if ar is None or ar["role_arn"] != p["RoleArn"]:
+            return self.err(call, 404, "EntityNotExist.Role", "The specified Role not exists .")
+        cred = sim.issue(self.name, call.account["name"], "assume_role", dur)
+        rid = str(uuid.uuid4()).upper()
+        session = p["RoleSessionName"]
+        r = {"RequestId": rid,
+             "AssumedRoleUser": {"Arn": "%s/%s" % (p["RoleArn"], session),
+                                 "AssumedRoleId": "3%017d:%s" % (int(short_hash(p["RoleArn"])[:8], 16), session)},
+             "Credentials": {"AccessKeyId": cred.key_id, "AccessKeySecret": cred.secret,
+                             "SecurityToken": cred.token, "Expiration": iso_z(cred.expires)}}
+        return self.reply("AssumeRoleResponse", r, call, rid)
+
+def _xml_items(d):
+    """Alibaba's XML form: a list becomes its parent element repeated."""
+    out = []
+    for k, v in d.items():
+        for item in (v if isinstance(v, list) else [v]):
+            inner = _xml_items(item) if isinstance(item, dict) else xml_escape(item)
+            out.append("<%s>%s</%s>" % (k, inner, k))
+    return "".join(out)
+
+
 def _xml(root, d):
-    inner = "".join("<%s>%s</%s>" % (k, xml_escape(v), k) for k, v in d.items())
-    return ("<?xml version='1.0' encoding='UTF-8'?><%s>%s</%s>" % (root, inner, root)).encode("utf-8")
+    return ("<?xml version='1.0' encoding='UTF-8'?><%s>%s</%s>" % (root, _xml_items(d), root)).encode("utf-8")
 
 
 MALFORMED = {
@@ -1658,6 +2227,22 @@ MALFORMED = {
     "huawei": b'{"enabled": true, "request": "%s", "port": ',
     "alibaba": b'{"RequestId": "%s", "SSLEnabled": "Ena',
 }
+
+
+def find_key(fleet, h, provider, key_id):
+    """The fleet's account for a key id, or for temporary credentials the
+    simulator issued (metadata, AssumeRole) a copy of the account holding
+    them. The verifiers also run without a server (the self-test)."""
+    acct = fleet.by_key.get((provider, key_id))
+    if acct is not None:
+        return acct
+    lookup = getattr(h.server.sim, "temp_account", None)
+    return lookup(fleet, provider, key_id) if lookup is not None else None
+
+
+def temp_expired(acct, now):
+    exp = acct.get("temp_expires")
+    return exp is not None and now >= exp
 
 
 def sim_nonce_used(h, key_id, nonce):
@@ -1832,8 +2417,13 @@ class Handler(BaseHTTPRequestHandler):
                "account_name": call.account["name"] if call and call.account else None,
                "action": call.action if call else None,
                "instance": call.instance_id if call else None,
-               "status": status, "code": code, "fault": fault, "scenario": scenario,
-               "path": url.path, "method": self.command, "leaked_auth": False}
+               "status": status, "code": code,
+               "fault": fault if fault is not None else (call.list_fault if call else None),
+               "scenario": scenario, "path": url.path, "method": self.command, "leaked_auth": False}
+        if call and call.page is not None:
+            rec["page"] = call.page
+        if call and call.account and call.account.get("credential"):
+            rec["credential"] = call.account["credential"]
         rec.update(more)
         return rec
 
@@ -1867,6 +2457,10 @@ class Handler(BaseHTTPRequestHandler):
         rate = call.account.get("throttle_rate", sim.args.throttle_rate)
         if rate and sim.over_rate((prov.name, call.key_id, call.action), rate, t):
             return prov.throttle(call, rate), "rate_limit"
+        if call.kind == "sts":
+            return prov.assume_role(sim, call), None
+        if call.kind == "list":
+            return self.decide_list(prov, call, t, url)
         inst = prov.lookup(fleet, call)
         sc = inst["scenario"] if inst else "not_found"
         rt = (sim.runtime.get(inst["key"]) or Runtime()) if inst else None
@@ -1896,6 +2490,28 @@ class Handler(BaseHTTPRequestHandler):
                         inst.get("content_type", "application/json;charset=utf-8"),
                         headers=[("X-Request-Id", rid)]), sc
         return prov.answer(sim, call, inst, rt, sc), sc
+
+    def decide_list(self, prov, call, t, url):
+        """A list page: the provider's paging rules, then a list_faults entry
+        for this page if the fleet has one left, else the page."""
+        sim = self.server.sim
+        err, q = prov.list_query(sim.fleet, call)
+        if err is not None:
+            return err, None
+        call.page = q["page"]
+        fault = sim.list_fault(call.account["name"], q["service"], call.region, q["page"])
+        call.list_fault = fault
+        if fault == "reset":
+            sim.log(self.record(t, prov, call, url, None, None))
+            self.reset()
+        if fault == "malformed":
+            rid = _req_id()
+            return Resp(200, MALFORMED[prov.name] % rid.encode(), headers=[("X-Request-Id", rid)]), None
+        if fault is not None:
+            answer = {"throttle": prov.throttle, "5xx": prov.fault_5xx,
+                      "auth_error": prov.auth_denied, "error_500": prov.internal_error}[fault]
+            return answer(call), None
+        return prov.list_answer(sim, call, q), None
 
     def fault(self, prov, call, fault, t, url):
         sim = self.server.sim
@@ -2064,6 +2680,95 @@ class SimServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class MetaHandler(Handler):
+    """The instance metadata endpoints, plain HTTP on their own port:
+    Tencent CVM and Alibaba ECS role credentials, Huawei ECS securitykey."""
+
+    server_version = "tlsfleet-sim-metadata/1"
+    ROUTES = (("/latest/meta-data/cam/security-credentials/", "tencent"),
+              ("/latest/meta-data/ram/security-credentials/", "alibaba"))
+
+    def meta(self):
+        sim = self.server.sim
+        t = time.time()
+        self.read_body()
+        path = urlsplit(self.path).path
+        rec = {"t": round(t, 6), "provider": None, "account": None, "account_name": None,
+               "action": "metadata", "instance": None, "status": None, "code": None, "fault": None,
+               "scenario": None, "path": path, "method": self.command, "leaked_auth": False,
+               "listener": "metadata"}
+        if sim.args.metadata_delay > 0:
+            sim.stop.wait(sim.args.metadata_delay / 1000.0)
+        resp = self.answer(sim, path, rec)
+        rec["status"] = resp.status
+        sim.log(rec)
+        self.send(resp)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = meta
+
+    @staticmethod
+    def not_found():
+        return Resp(404, b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n<html><head><title>404 - "
+                    b"Not Found</title></head><body><h1>404 - Not Found</h1></body></html>\n",
+                    "text/html")
+
+    def answer(self, sim, path, rec):
+        fleet = sim.fleet
+        if path == "/latest/api/token" and self.command == "PUT":
+            # Alibaba's hardened mode: a session token first (never checked here).
+            return Resp(200, _rand(56).encode(), "text/plain")
+        if self.command != "GET":
+            return Resp(405, b"method not allowed\n", "text/plain")
+        prov = role = None
+        for prefix, p in self.ROUTES:
+            if path.startswith(prefix):
+                prov, role = p, path[len(prefix):]
+        if path in ("/openstack/latest/securitykey", "/openstack/latest/securitykey/"):
+            prov, role = "huawei", None
+        if prov is None:
+            return self.not_found()
+        rec["provider"] = prov
+        holders = [a for a in fleet.accounts.values()
+                   if a["provider"] == prov and "instance_role" in a]
+        if role == "":
+            # The listing of role names.
+            names = "\n".join(a["instance_role"] for a in holders)
+            return Resp(200, names.encode("utf-8"), "text/plain") if names else self.not_found()
+        acct = next((a for a in holders if role is None or a["instance_role"] == role), None)
+        if acct is None:
+            return self.not_found()
+        rec["account_name"] = acct["name"]
+        cred = sim.metadata_cred(prov, acct["name"])
+        if prov == "tencent":
+            body = {"TmpSecretId": cred.key_id, "TmpSecretKey": cred.secret,
+                    "ExpiredTime": int(cred.expires), "Expiration": iso_z(cred.expires),
+                    "Token": cred.token, "Code": "Success"}
+        elif prov == "alibaba":
+            body = {"AccessKeyId": cred.key_id, "AccessKeySecret": cred.secret,
+                    "Expiration": iso_z(cred.expires), "SecurityToken": cred.token,
+                    "LastUpdated": iso_z(cred.expires - (sim.args.token_lifetime or METADATA_LIFETIME_S)),
+                    "Code": "Success"}
+        else:
+            body = {"credential": {"access": cred.key_id, "secret": cred.secret,
+                                   "securitytoken": cred.token,
+                                   "expires_at": iso_z(cred.expires)[:-1] + ".000000Z"}}
+        return json_resp(200, body)
+
+
+class MetaServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, addr, sim):
+        self.sim = sim
+        super().__init__(addr, MetaHandler)
+
+    def handle_error(self, request, client_address):
+        if self.sim.args.verbose:
+            super().handle_error(request, client_address)
+
+
 def make_ssl_context(state_dir):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -2098,6 +2803,12 @@ def parse_args(argv):
     p.add_argument("--verbose", action="store_true", help="access log and errors on stderr")
     p.add_argument("--log-signatures-to", metavar="FILE",
                    help="append every request and link signature seen (leak tests only)")
+    p.add_argument("--metadata-port", type=int, default=None,
+                   help="serve the instance metadata endpoints over plain HTTP on this port (0: any free)")
+    p.add_argument("--metadata-delay", type=float, default=0.0, metavar="MS",
+                   help="delay before every metadata answer")
+    p.add_argument("--token-lifetime", type=float, default=0.0, metavar="S",
+                   help="lifetime of issued temporary credentials (0: the provider's default)")
     a = p.parse_args(argv)
     if not a.validate and not a.state_dir:
         p.error("--state-dir is required")
@@ -2136,6 +2847,15 @@ def main(argv=None):
         sys.stderr.write("tlsfleet-sim: cannot listen on 127.0.0.1:%d: %s\n" % (args.port, e.strerror))
         return 1
     sim.port = server.server_address[1]
+    meta_server = None
+    if args.metadata_port is not None:
+        try:
+            meta_server = MetaServer(("127.0.0.1", args.metadata_port), sim)
+        except OSError as e:
+            sys.stderr.write("tlsfleet-sim: cannot listen on 127.0.0.1:%d: %s\n" % (args.metadata_port, e.strerror))
+            return 1
+        sim.meta_port = meta_server.server_address[1]
+        threading.Thread(target=meta_server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     sim.write_outputs()
     sys.stderr.write("tlsfleet-sim: listening on %s (%s: %d instances)\n" % (
@@ -2162,6 +2882,9 @@ def main(argv=None):
     sim.stop.set()
     server.shutdown()
     server.server_close()
+    if meta_server is not None:
+        meta_server.shutdown()
+        meta_server.server_close()
     if args.ready_file:
         try:
             os.unlink(args.ready_file)
