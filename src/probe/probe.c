@@ -805,8 +805,18 @@ void probe_step(struct probe *p)
 			[PH_PG_RECV] = "PostgreSQL SSLRequest", [PH_MY_GREETING] = "MySQL greeting",
 			[PH_MY_SEND] = "MySQL SSLRequest", [PH_TLS] = "TLS handshake",
 		};
-		finish(p, PROBE_TIMEOUT, "no answer within %d ms (%s to %s)", p->timeout_ms,
-		       what[p->phase], p->where);
+		if (p->phase == PH_TLS && !p->got_rec_hdr)
+			/* Redis without TLS answers a TLS hello with silence, not an
+			 * error: it reads it as an inline command and searches for its
+			 * end with strchr(), which stops at the NUL the hello carries
+			 * at byte 5, so the command never ends. A busy server looks
+			 * the same, so this stays a timeout, with the hint. */
+			finish(p, PROBE_TIMEOUT, "connected to %s, but no TLS answer within %d ms "
+			       "(a server waiting for a plaintext command, such as Redis "
+			       "without TLS, stays silent like this)", p->where, p->timeout_ms);
+		else
+			finish(p, PROBE_TIMEOUT, "no answer within %d ms (%s to %s)",
+			       p->timeout_ms, what[p->phase], p->where);
 	}
 }
 
