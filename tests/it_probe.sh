@@ -100,6 +100,11 @@ result_is plain timeout "plaintext Redis: silent, so timeout"
 pycheck "plaintext Redis: the error says it connected and got no TLS answer" \
 	'"no TLS answer" in j[0]["error"]' "$WORK/plain.json"
 
+"$PROBE" --repeat 40 --parallel 8 --ca "$CERTS/ca.pem" --verify localhost 127.0.0.1 "$GOOD" \
+	>"$WORK/many.json" 2>&1
+pycheck "40 probes, 8 at a time: all ok, no descriptor left open" \
+	'j[0]["ok"] == 40 and j[0]["fds_left_open"] == 0' "$WORK/many.json"
+
 # ---- addresses and listeners ------------------------------------------------
 CLOSED=$(free_port)
 probe refused --ca "$CERTS/ca.pem" 127.0.0.1 "$CLOSED"

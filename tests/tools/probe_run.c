@@ -15,6 +15,7 @@
 #include "probe/probe.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,20 @@ static void print_outcome(const struct probe_target *t, const struct probe_outco
 	puts(s);
 	free(s);
 	cJSON_Delete(j);
+}
+
+/* Descriptors open now, to show a run of probes leaves none behind. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
 }
 
 static char *slurp(const char *path)
@@ -210,13 +225,15 @@ int main(int argc, char **argv)
 	}
 
 	long counts[PROBE_RESULT_COUNT] = {0};
+	int fds0 = open_fds();
 	double w0 = now_s(), c0 = cpu_s();
 	enum probe_result last = run(&t, repeat, parallel, counts, repeat == 1);
 	double wall = now_s() - w0, cpu = cpu_s() - c0;
 	if (repeat > 1) {
 		printf("{\"probes\":%ld,\"parallel\":%d,\"seconds\":%.3f,\"per_second\":%.0f,"
-		       "\"cpu_us_per_probe\":%.0f,\"ok\":%ld}\n", repeat, parallel, wall,
-		       repeat / wall, cpu * 1e6 / repeat, counts[PROBE_OK]);
+		       "\"cpu_us_per_probe\":%.0f,\"ok\":%ld,\"fds_left_open\":%d}\n", repeat,
+		       parallel, wall, repeat / wall, cpu * 1e6 / repeat, counts[PROBE_OK],
+		       open_fds() - fds0);
 	}
 	free(pem);
 	probe_cleanup();
