@@ -1,5 +1,6 @@
 #include "report/report.h"
 #include "core/strbuf.h"
+#include "core/verdict.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -85,7 +86,8 @@ enum status_mode {
 	STATUS_NONE,      /* left out (CSV has no column for it) */
 };
 
-static cJSON *instance_json(const struct instance *in, time_t now, enum status_mode mode)
+static cJSON *instance_json(const struct fleet *f, const struct instance *in, time_t now,
+                            enum status_mode mode)
 {
 	const struct instance_status *st = &in->st;
 	cJSON *o = cJSON_CreateObject();
@@ -163,13 +165,18 @@ static cJSON *instance_json(const struct instance *in, time_t now, enum status_m
 		cJSON_AddStringToObject(cj, "sha256", c->sha256);
 		cJSON_AddItemToArray(certs, cj);
 	}
+	char *reason = NULL;
+	enum verdict_status vs = verdict_of(f, in, now, &reason);
+	cJSON *chk = cJSON_AddObjectToObject(o, "check");
+	cJSON_AddStringToObject(chk, "status", verdict_status_name(vs));
+	cJSON_AddStringToObject(chk, "reason", reason);
+	free(reason);
 	return o;
 }
 
 cJSON *report_instance_json(const struct fleet *f, const struct instance *in, time_t now)
 {
-	(void)f;
-	return instance_json(in, now, STATUS_COPY);
+	return instance_json(f, in, now, STATUS_COPY);
 }
 
 static void list_json(FILE *out, const struct fleet *f, time_t now)
@@ -181,7 +188,7 @@ static void list_json(FILE *out, const struct fleet *f, time_t now)
 
 	fputs("[", out);
 	for (size_t i = 0; i < f->n_instances; i++) {
-		cJSON *o = instance_json(&f->instances[i], now, STATUS_BORROW);
+		cJSON *o = instance_json(f, &f->instances[i], now, STATUS_BORROW);
 		/* cJSON asks for 5 bytes more than it prints; grow until it fits. */
 		while (!cJSON_PrintPreallocated(o, buf, (int)cap, 1)) {
 			if (cap > (size_t)1 << 30)
@@ -205,7 +212,7 @@ static const char *const csv_columns[] = {
 	"expiry_mismatch", "http_status", "request_id", "latency_ms", "refreshed_at",
 	"last_good_at", "credential_source",
 	"address.host", "address.ip", "address.ipv6", "address.port", "address.domain",
-	"error.code", "error.message",
+	"error.code", "error.message", "check.status", "check.reason",
 };
 
 static void csv_field(FILE *out, const char *s)
@@ -263,7 +270,7 @@ static void list_csv(FILE *out, const struct fleet *f, time_t now)
 		fprintf(out, "%s%s", c ? "," : "", csv_columns[c]);
 	fputs("\r\n", out);
 	for (size_t i = 0; i < f->n_instances; i++) {
-		cJSON *o = instance_json(&f->instances[i], now, STATUS_NONE);
+		cJSON *o = instance_json(f, &f->instances[i], now, STATUS_NONE);
 		for (size_t c = 0; c < ncol; c++) {
 			if (c)
 				fputc(',', out);
