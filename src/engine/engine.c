@@ -100,6 +100,8 @@ struct engine {
 	STACK_OF(X509) *extra_ca;
 	engine_notify_fn notify;
 	void *notify_ud;
+	engine_request_fn on_request;
+	void *on_request_ud;
 
 	struct pace_key **keys;
 	size_t n_keys;
@@ -833,6 +835,25 @@ static void describe_skew(struct instance *in, const char *date)
 	}
 }
 
+static void count_request(struct engine *e, const struct job *j, const char *outcome)
+{
+	if (e->on_request)
+		e->on_request(e->on_request_ud, j->in->account,
+		              provider_action(j->in, j->kind == JOB_CERT_LINK ? CALL_CERT_LINK : CALL_STATUS),
+		              outcome);
+}
+
+static const char *answer_outcome(const struct provider_result *r)
+{
+	if (r->throttled)
+		return "throttled";
+	if (r->link ? !r->error : state_is_definite(r->state))
+		return "success";
+	if (r->state == STATE_NOT_FOUND || r->state == STATE_AUTH_ERROR)
+		return state_name(r->state);
+	return "error";
+}
+
 static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURLcode rc,
                        long latency_ms)
 {
@@ -842,6 +863,7 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK) {
 		const char *code = x->too_large ? "ResponseTooLarge" : curl_code_name(rc);
+		count_request(e, j, x->too_large ? "error" : "network_error");
 		char *msg = x->too_large
 			? xasprintf("the answer is larger than %ld bytes", API_MAX_BYTES)
 			: xstrdup(x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
@@ -870,6 +892,7 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 	provider_result_init(&r);
 	enum api_call call = j->kind == JOB_CERT_LINK ? CALL_CERT_LINK : CALL_STATUS;
 	in->account->ops->parse_response(in, call, &resp, &r);
+	count_request(e, j, answer_outcome(&r));
 	if (r.retry && schedule_retry(e, j, r.throttled, resp.retry_after)) {
 		provider_result_free(&r);
 		return;
@@ -1116,6 +1139,12 @@ void engine_set_notify(struct engine *e, engine_notify_fn fn, void *ud)
 {
 	e->notify = fn;
 	e->notify_ud = ud;
+}
+
+void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud)
+{
+	e->on_request = fn;
+	e->on_request_ud = ud;
 }
 
 static bool queue_refresh(struct engine *e, struct instance *in, bool then_download, const char *dir)

@@ -1,6 +1,7 @@
 #include "report/report.h"
 #include "core/strbuf.h"
 #include "core/verdict.h"
+#include "report/prometheus.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -11,9 +12,9 @@
 
 bool report_format_from_name(const char *name, enum report_format *out)
 {
-	static const char *const names[] = {"table", "json", "csv"};
+	static const char *const names[] = {"table", "json", "csv", "prometheus"};
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*out = (enum report_format)i;
 			return true;
@@ -447,6 +448,9 @@ void report_list(FILE *out, const struct fleet *f, enum report_format fmt, time_
 		break;
 	case REPORT_CSV:
 		list_csv(out, f, now);
+		break;
+	case REPORT_PROMETHEUS:
+		prometheus_write(out, f, NULL, PROM_TEXT, now);
 		break;
 	default:
 		list_table(out, f, now);
