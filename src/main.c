@@ -1,6 +1,8 @@
-/* tlsfleet: command line, then one of four modes (dashboard, --list,
- * --check, --download). Everything else lives in the layers below. */
+/* tlsfleet: command line, then one of five modes (dashboard, --list,
+ * --check, --download, --serve). Everything else lives in the layers below. */
 #include "report/check.h"
+#include "report/prometheus.h"
+#include "exporter/serve.h"
 #include "config/config_load.h"
 #include "engine/engine.h"
 #include "core/fleet.h"
@@ -12,7 +14,9 @@
 #include "dashboard/tui.h"
 #include "core/xalloc.h"
 
+#include <fnmatch.h>
 #include <getopt.h>
+#include <math.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -22,7 +26,7 @@
 #include <unistd.h>
 
 
-enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD };
+enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD, MODE_SERVE };
 
 struct options {
 	enum mode mode;
@@ -34,6 +38,11 @@ struct options {
 	bool require_tls;
 	const char *download;
 	const char *output_dir;
+	const char *serve;
+	/* Selection (--only, --account): borrowed from argv. */
+	const char **only, **accounts;
+	size_t n_only, n_accounts;
+	double deadline;            /* seconds; < 0 = none */
 };
 
 static int usage_code(const struct options *o)
@@ -45,9 +54,10 @@ static void print_help(void)
 {
 	fputs("Usage:\n"
 	      "  tlsfleet [-c FILE] [--theme NAME] [--no-color]       the dashboard\n"
-	      "  tlsfleet [-c FILE] --list [--format table|json|csv]  refresh once, print, exit\n"
-	      "  tlsfleet [-c FILE] --check [--warn-days N] [--crit-days N] [--require-tls]\n"
-	      "  tlsfleet [-c FILE] --download NAME [--output-dir DIR]\n"
+	      "  tlsfleet [-c FILE] --list [--format table|json|csv|prometheus] [SELECTION]\n"
+	      "  tlsfleet [-c FILE] --check [--warn-days N] [--crit-days N] [--require-tls] [SELECTION]\n"
+	      "  tlsfleet [-c FILE] --download NAME [--output-dir DIR] [SELECTION]\n"
+	      "  tlsfleet [-c FILE] --serve ADDR:PORT                  Prometheus exporter\n"
 	      "  tlsfleet --help | --version\n"
 	      "\n"
 	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n",
@@ -64,7 +74,7 @@ static void print_help(void)
 	      "      --theme NAME     colour theme of the dashboard\n"
 	      "      --no-color       attributes only, no colours (also: NO_COLOR)\n"
 	      "      --list           refresh every instance once and print the states\n"
-	      "      --format FMT     table (default), json or csv\n"
+	      "      --format FMT     table (default), json, csv or prometheus\n"
 	      "      --check          monitoring-plugin check: exit 0 OK, 1 WARNING,\n"
 	      "                       2 CRITICAL, 3 UNKNOWN\n"
 	      "      --warn-days N    WARNING when a CA expires within N days\n"
@@ -72,6 +82,12 @@ static void print_help(void)
 	      "      --require-tls    TLS disabled/unsupported/no info is CRITICAL\n"
 	      "      --download NAME  save NAME's CA certificate and print what it is\n"
 	      "      --output-dir DIR where --download saves (default: download_dir)\n"
+	      "      --only GLOB      SELECTION: instances whose name matches (repeatable)\n"
+	      "      --account NAME   SELECTION: instances of that account (repeatable)\n"
+	      "      --deadline SECS  end a --list/--check/--download run by then; what has\n"
+	      "                       not answered is reported as it stands (unknown)\n"
+	      "      --serve ADDR:PORT  run for good, serving /metrics, /instances.json and\n"
+	      "                       /healthz (ADDR:PORT, [IPv6]:PORT or :PORT)\n"
 	      "  -h, --help           this help\n"
 	      "  -V, --version        version\n"
 	      "\n"
@@ -106,7 +122,8 @@ static _Noreturn void usage_error(const struct options *o, const char *fmt, ...)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
-	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_OUTPUT_DIR };
+	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT, OPT_DEADLINE,
+	       OPT_SERVE };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"theme", required_argument, NULL, OPT_THEME},
@@ -119,6 +136,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
 		{"download", required_argument, NULL, OPT_DOWNLOAD},
 		{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+		{"only", required_argument, NULL, OPT_ONLY},
+		{"account", required_argument, NULL, OPT_ACCOUNT},
+		{"deadline", required_argument, NULL, OPT_DEADLINE},
+		{"serve", required_argument, NULL, OPT_SERVE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -152,6 +173,22 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_REQUIRE_TLS: o->require_tls = true; break;
 		case OPT_OUTPUT_DIR: o->output_dir = optarg; break;
+		case OPT_SERVE: o->mode = MODE_SERVE; o->serve = optarg; modes++; break;
+		case OPT_ONLY:
+			o->only = xreallocarray(o->only, o->n_only + 1, sizeof(*o->only));
+			o->only[o->n_only++] = optarg;
+			break;
+		case OPT_ACCOUNT:
+			o->accounts = xreallocarray(o->accounts, o->n_accounts + 1, sizeof(*o->accounts));
+			o->accounts[o->n_accounts++] = optarg;
+			break;
+		case OPT_DEADLINE: {
+			char *end;
+			o->deadline = strtod(optarg, &end);
+			if (end == optarg || *end || !isfinite(o->deadline) || o->deadline <= 0 || o->deadline > 86400)
+				usage_error(o, "--deadline wants seconds (0-86400), not '%s'", optarg);
+			break;
+		}
 		case 'h': print_help(); exit(0);
 		case 'V': printf("tlsfleet %s\n", PACKAGE_VERSION); exit(0);
 		case ':': usage_error(o, "option '%s' needs a value", argv[optind - 1]); break;
@@ -161,17 +198,20 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (optind < argc)
 		usage_error(o, "unexpected argument '%s'", argv[optind]);
 	if (modes > 1)
-		usage_error(o, "%s", "choose one of --list, --check and --download");
+		usage_error(o, "%s", "choose one of --list, --check, --download and --serve");
 	if (format) {
 		if (o->mode != MODE_LIST)
 			usage_error(o, "%s", "--format goes with --list");
 		if (!report_format_from_name(format, &o->format))
-			usage_error(o, "--format is table, json or csv, not '%s'", format);
+			usage_error(o, "--format is table, json, csv or prometheus, not '%s'", format);
 	}
 	if ((o->warn_days >= 0 || o->crit_days >= 0 || o->require_tls) && o->mode != MODE_CHECK)
 		usage_error(o, "%s", "--warn-days, --crit-days and --require-tls go with --check");
 	if (o->output_dir && o->mode != MODE_DOWNLOAD)
 		usage_error(o, "%s", "--output-dir goes with --download");
+	if ((o->n_only || o->n_accounts || o->deadline >= 0) && o->mode != MODE_LIST &&
+	    o->mode != MODE_CHECK && o->mode != MODE_DOWNLOAD)
+		usage_error(o, "%s", "--only, --account and --deadline go with --list, --check and --download");
 	if ((o->theme || o->no_color) && o->mode != MODE_DASHBOARD)
 		usage_error(o, "%s", "--theme and --no-color are for the dashboard");
 }
@@ -252,7 +292,86 @@ static void load_state(struct fleet *f)
 	free(path);
 }
 
-static int run_download(struct fleet *f, struct engine *e, struct headless *h, const struct options *o)
+/* ---- selection and deadline ---------------------------------------------- */
+
+/* Which instances --only and --account name (every one without them).
+ * An --account naming no configured account is a usage error: exit code
+ * through *code, NULL returned. */
+static bool *select_instances(struct fleet *f, const struct options *o, int *code)
+{
+	bool *sel = xcalloc(f->n_instances + 1, sizeof(bool));
+
+	for (size_t a = 0; a < o->n_accounts; a++) {
+		if (!fleet_find_account(f, o->accounts[a])) {
+			fprintf(stderr, "tlsfleet: no account named '%s' in %s\n", o->accounts[a],
+			        f->settings.config_path);
+			free(sel);
+			*code = usage_code(o);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < f->n_instances; i++) {
+		const struct instance *in = &f->instances[i];
+		bool name_ok = !o->n_only, account_ok = !o->n_accounts;
+		for (size_t k = 0; !name_ok && k < o->n_only; k++)
+			name_ok = fnmatch(o->only[k], in->name, 0) == 0;
+		for (size_t k = 0; !account_ok && k < o->n_accounts; k++)
+			account_ok = strcmp(o->accounts[k], in->account->name) == 0;
+		sel[i] = name_ok && account_ok;
+	}
+	return sel;
+}
+
+/* A fleet that shows only the selected instances: shares every pointer
+ * with f (free only view->instances, never fleet_free it). Built after the
+ * run, from the instances the engine updated. */
+static void selection_view(const struct fleet *f, const bool *sel, struct fleet *view)
+{
+	*view = *f;
+	view->instances = xcalloc(f->n_instances + 1, sizeof(struct instance));
+	view->n_instances = 0;
+	for (size_t i = 0; i < f->n_instances; i++)
+		if (sel[i])
+			view->instances[view->n_instances++] = f->instances[i];
+}
+
+/* engine_run, but done by the deadline (seconds; < 0 none): whatever has
+ * not answered by then keeps the state it had (unknown when never
+ * refreshed). */
+static void run_until(struct engine *e, double deadline)
+{
+	if (deadline < 0) {
+		engine_run(e);
+		return;
+	}
+	int64_t end = now_ms() + (int64_t)(deadline * 1000);
+	engine_perform(e);
+	while (engine_busy(e)) {
+		int64_t left = end - now_ms();
+		if (left <= 0) {
+			struct engine_stats st;
+			engine_get_stats(e, &st);
+			fprintf(stderr, "tlsfleet: deadline of %g s reached: %zu request%s unanswered\n", deadline,
+			        st.queued + st.in_flight, st.queued + st.in_flight == 1 ? "" : "s");
+			return;
+		}
+		engine_poll(e, NULL, 0, left < 1000 ? (int)left : 1000);
+		engine_perform(e);
+	}
+}
+
+static void count_request(void *ud, const struct account *a, const char *action, const char *outcome)
+{
+	prom_counters_add(ud, a->name, action, outcome);
+}
+
+static void serve_round_done(void *ud)
+{
+	save_state(ud);
+}
+
+static int run_download(struct fleet *f, struct engine *e, struct headless *h, const struct options *o,
+                        const bool *sel)
 {
 	struct instance *in = fleet_find(f, o->download);
 	char *why = NULL;
@@ -261,12 +380,17 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 		fprintf(stderr, "tlsfleet: no instance named '%s' in %s\n", o->download, f->settings.config_path);
 		return 2;
 	}
+	if (!sel[in->index]) {
+		fprintf(stderr, "tlsfleet: '%s' is not among the instances --only/--account select\n",
+		        o->download);
+		return 2;
+	}
 	if (!engine_download(e, in, o->output_dir, &why)) {
 		fprintf(stderr, "tlsfleet: %s\n", why);
 		free(why);
 		return 1;
 	}
-	engine_run(e);
+	run_until(e, o->deadline);
 	headless_done(h);
 	if (!h->saved)
 		return 1;
@@ -285,10 +409,12 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 
 int main(int argc, char **argv)
 {
-	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1};
+	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1, .deadline = -1};
+	struct prom_counters counters = {0};
+	bool *sel = NULL;
 	struct fleet fleet = {0};
 	char *err = NULL, *path;
-	int code;
+	int code = 0;
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
@@ -325,23 +451,54 @@ int main(int argc, char **argv)
 	}
 	struct headless h = {.engine = engine, .progress = isatty(STDERR_FILENO) != 0};
 	engine_set_notify(engine, headless_notify, &h);
+	if (o.mode == MODE_LIST || o.mode == MODE_CHECK || o.mode == MODE_DOWNLOAD) {
+		sel = select_instances(&fleet, &o, &code);
+		if (!sel) {
+			engine_free(engine);
+			fleet_free(&fleet);
+			return code;
+		}
+	}
 
 	switch (o.mode) {
 	case MODE_LIST:
-	case MODE_CHECK:
-		engine_refresh_all(engine);
-		engine_run(engine);
+	case MODE_CHECK: {
+		struct fleet view;
+		if (o.mode == MODE_LIST && o.format == REPORT_PROMETHEUS)
+			engine_set_request_hook(engine, count_request, &counters);
+		for (size_t i = 0; i < fleet.n_instances; i++)
+			if (sel[i])
+				engine_refresh(engine, &fleet.instances[i]);
+		run_until(engine, o.deadline);
 		headless_done(&h);
-		if (o.mode == MODE_LIST) {
-			report_list(stdout, &fleet, o.format, time(NULL));
-			code = report_list_exit_code(&fleet);
+		selection_view(&fleet, sel, &view);
+		if (o.mode == MODE_LIST && o.format == REPORT_PROMETHEUS) {
+			prometheus_write(stdout, &view, &counters, PROM_TEXT, time(NULL));
+			code = report_list_exit_code(&view);
+		} else if (o.mode == MODE_LIST) {
+			report_list(stdout, &view, o.format, time(NULL));
+			code = report_list_exit_code(&view);
 		} else {
-			code = check_report(stdout, &fleet, time(NULL));
+			code = check_report(stdout, &view, time(NULL));
+		}
+		free(view.instances);
+		break;
+	}
+	case MODE_DOWNLOAD:
+		code = run_download(&fleet, engine, &h, &o, sel);
+		break;
+	case MODE_SERVE: {
+		struct serve_options so = {.listen = o.serve, .round_done = serve_round_done, .ud = &fleet};
+		bool usage = false;
+		if (serve_run(&fleet, engine, &so, &usage, &err) != 0) {
+			fprintf(stderr, "tlsfleet: %s\n", err);
+			free(err);
+			code = usage ? 2 : 1;
+		} else {
+			code = 0;
 		}
 		break;
-	case MODE_DOWNLOAD:
-		code = run_download(&fleet, engine, &h, &o);
-		break;
+	}
 	default:
 		{
 			struct tui_options to = {.theme = o.theme, .no_color = o.no_color};
@@ -352,9 +509,17 @@ int main(int argc, char **argv)
 	save_state(&fleet);
 	engine_free(engine);
 	fleet_free(&fleet);
+	prom_counters_free(&counters);
+	free(sel);
+	free(o.only);
+	free(o.accounts);
 	/* Output that could not be written is a failure, not a result; under
-	 * --check the plugin rules call that UNKNOWN. */
-	if (fflush(stdout) != 0 && code == 0)
-		code = o.mode == MODE_CHECK ? 3 : 1;
+	 * --check the plugin rules call that UNKNOWN, whatever was found. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (o.mode == MODE_CHECK)
+			code = 3;
+		else if (code == 0)
+			code = 1;
+	}
 	return code;
 }

@@ -31,10 +31,14 @@ run_check() {  # run_check ARGS...: sets out, code
 run_check
 is "$code" 1 "20 days left with warn_days 30: WARNING (exit 1)"
 first=$(printf '%s\n' "$out" | head -n 1)
+# The contract changed: the first line names the worst instances before the
+# census, and the perfdata thresholds are ranges ("30:").
 case $first in
-"TLSFLEET WARNING - 3 instances: 2 enabled, 1 disabled | instances=3 enabled=2 disabled=1 configuring=0 unsupported=0 no_info=0 not_found=0 auth_error=0 throttled=0 error=0 unknown=0 min_days_left="*";30;7") ok 0 "summary line and perfdata";;
-*) ok 1 "summary line and perfdata"; diag "got: $first";;
+"TLSFLEET WARNING - soon: CA certificate expires on "*" (2"[01]" days left) - 3 instances: 2 enabled, 1 disabled | instances=3 enabled=2 disabled=1 configuring=0 unsupported=0 no_info=0 not_found=0 auth_error=0 throttled=0 error=0 unknown=0 min_days_left="*";30:;7:") ok 0 "summary line names the worst, then census and perfdata";;
+*) ok 1 "summary line names the worst, then census and perfdata"; diag "got: $first";;
 esac
+check "output follows the plugin grammar (range syntax)" \
+	"$PYTHON3" "$top_srcdir/tests/tools/check_plugin_output.py" <<<"$out"
 is "$(printf '%s\n' "$out" | sed -n 2p | cut -d: -f1)" "WARNING soon" "one detail line per non-OK instance, named"
 is "$(printf '%s\n' "$out" | wc -l)" 2 "OK instances get no line"
 
@@ -46,10 +50,43 @@ run_check --warn-days 20
 is "$code" 1 "--warn-days 20: WARNING at the boundary (days_left <= warn)"
 run_check --crit-days 20 --warn-days 30
 is "$code" 2 "--crit-days 20: CRITICAL"
-check "perfdata carries the overrides" grep -q "min_days_left=[0-9]*;30;20" <<<"$out"
+check "perfdata carries the overrides" grep -q "min_days_left=[0-9]*;30:;20:" <<<"$out"
 run_check --warn-days 5 --require-tls
 is "$code" 2 "--require-tls: disabled instance is CRITICAL"
 check "reason says TLS is required" grep -q "^CRITICAL plain: TLS is disabled but required" <<<"$out"
+
+# Selection: --only GLOB and --account NAME (both repeatable).
+run_check --only 'so*'
+is "$code" 1 "--only so*: just 'soon' (WARNING)"
+check "census counts the selection only" grep -q " - 1 instances: 1 enabled | instances=1 " <<<"$out"
+run_check --only later --only plain
+is "$code" 0 "--only twice: later and plain, both OK"
+check "two selected" grep -q "^TLSFLEET OK - 2 instances: 1 enabled, 1 disabled |" <<<"$out"
+run_check --only 'nomatch*'
+is "$code" 3 "nothing selected: UNKNOWN"
+check "says no instance selected" grep -q "^TLSFLEET UNKNOWN - no instance selected | instances=0 " <<<"$out"
+check "empty selection output follows the grammar" \
+	"$PYTHON3" "$top_srcdir/tests/tools/check_plugin_output.py" <<<"$out"
+run_check --account ali --only soon
+is "$code" 1 "--account with --only"
+run_check --account nosuch
+is "$code" 3 "unknown --account under --check: exit 3"
+check "names the unknown account" grep -q "no account named 'nosuch'" "$WORK/check.err"
+"$TLSFLEET" -c "$SIM_CONFIG" --list --format json --only 'l*' >"$WORK/sel.json" 2>/dev/null
+is "$?" 0 "--list --only"
+pycheck "--list --only lists the selection" '[i["name"] for i in j[0]] == ["later"]' "$WORK/sel.json"
+"$TLSFLEET" -c "$SIM_CONFIG" --list --account nosuch >/dev/null 2>&1
+is "$?" 2 "unknown --account under --list: exit 2"
+"$TLSFLEET" --only x >/dev/null 2>&1
+is "$?" 2 "--only without a headless mode: exit 2"
+
+# Standard output that cannot be written is UNKNOWN, whatever was found.
+if [ -w /dev/full ]; then
+	"$TLSFLEET" -c "$SIM_CONFIG" --check --warn-days 5 >/dev/full 2>/dev/null
+	is "$?" 3 "unwritable stdout under --check: exit 3"
+else
+	ok 0 "# SKIP /dev/full not available"
+fi
 
 # Usage and config errors are UNKNOWN (3) under --check.
 run_check --warn-days abc

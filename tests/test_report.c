@@ -140,7 +140,7 @@ static void test_json(void)
 	const char *header = "name,account,provider,service,region,instance_id,state,cert_url,"
 		"cert_url_expires,cert_expires,cert_expires_source,days_left,expiry_mismatch,http_status,"
 		"request_id,latency_ms,refreshed_at,last_good_at,credential_source,address.host,address.ip,"
-		"address.ipv6,address.port,address.domain,error.code,error.message\r\n";
+		"address.ipv6,address.port,address.domain,error.code,error.message,check.status,check.reason\r\n";
 	ok(strncmp(text, header, strlen(header)) == 0, "CSV header row is exactly the contract's");
 	ok(strstr(text, "\r\norders-cache,tc,tencent,redis,ap-guangzhou,crs-0,error,"
 	                "https://bucket.example/ssl/ca.zip?...,,") != NULL, "CSV row, null as empty field");
@@ -208,16 +208,18 @@ static void test_check(void)
 	add(&f, "ok", STATE_ENABLED, 200);
 	out = run_check(&f, &code);
 	is_int(code, 0, "all fine: OK");
+	/* The first line gained the worst instances and range syntax in the
+	 * perfdata thresholds (the contract changed). */
 	ok(strncmp(out, "TLSFLEET OK - 1 instances: 1 enabled | instances=1 enabled=1 disabled=0 configuring=0 "
 	                "unsupported=0 no_info=0 not_found=0 auth_error=0 throttled=0 error=0 unknown=0 "
-	                "min_days_left=200;30;7\n", 300) == 0, "summary line and perfdata");
+	                "min_days_left=200;30:;7:\n", 300) == 0, "summary line and perfdata");
 	free(out);
 
 	add(&f, "warn", STATE_ENABLED, 30);
 	out = run_check(&f, &code);
 	is_int(code, 1, "days_left == warn_days: WARNING");
 	ok(strstr(out, "\nWARNING warn: CA certificate expires on") != NULL, "detail line for the warning");
-	ok(strstr(out, "min_days_left=30;30;7") != NULL, "min_days_left is the smallest");
+	ok(strstr(out, "min_days_left=30;30:;7:") != NULL, "min_days_left is the smallest");
 	free(out);
 	f.instances[1].st.cert_expires_api += DAY;
 	out = run_check(&f, &code);
@@ -258,7 +260,7 @@ static void test_check(void)
 	out = run_check(&f, &code);
 	is_int(code, 2, "expired: CRITICAL");
 	ok(strstr(out, "expired on") != NULL, "expired reason");
-	ok(strstr(out, "min_days_left=-3;30;7") != NULL, "negative days in perfdata");
+	ok(strstr(out, "min_days_left=-3;30:;7:") != NULL, "negative days in perfdata");
 	free(out);
 
 	struct fleet g = {0};
@@ -269,10 +271,78 @@ static void test_check(void)
 	out = run_check(&g, &code);
 	is_int(code, 1, "configuring WARNING beats UNKNOWN (throttled)");
 	ok(strstr(out, "2 instances: 1 configuring, 1 throttled |") != NULL, "non-zero states in order");
-	ok(strstr(out, "min_days_left=U;30;0") != NULL, "U when no expiry known");
+	ok(strstr(out, "min_days_left=U;30:;0:") != NULL, "U when no expiry known");
 	ok(strstr(out, "UNKNOWN t: throttled: RequestLimitExceeded: slow down") != NULL, "reason with code");
 	free(out);
 	fleet_free(&g);
+	fleet_free(&f);
+}
+
+/* First line: the worst instances by name (3, then "+N more"); long
+ * output CRITICAL, WARNING, UNKNOWN, config order within each. */
+static void test_check_order(void)
+{
+	struct fleet f = {0};
+	int code;
+	char *out;
+
+	f.settings.warn_days = 30;
+	f.settings.crit_days = 7;
+	out = run_check(&f, &code);
+	is_int(code, 3, "no instance selected: UNKNOWN");
+	ok(strncmp(out, "TLSFLEET UNKNOWN - no instance selected | instances=0 ", 54) == 0,
+	   "empty selection says so");
+	free(out);
+
+	add(&f, "u1", STATE_ERROR, LONG_MIN);
+	add(&f, "w1", STATE_ENABLED, 20);
+	add(&f, "fine", STATE_ENABLED, 300);
+	add(&f, "c1", STATE_ENABLED, 3);
+	add(&f, "w2", STATE_CONFIGURING, LONG_MIN);
+	add(&f, "c2|pipe", STATE_ENABLED, -1);
+	f.instances[0].st.error = api_error_new("CURLE_COULDNT_CONNECT", "refused | closed", 0);
+	out = run_check(&f, &code);
+	is_int(code, 2, "worst is CRITICAL");
+	char *nl = strchr(out, '\n');
+	*nl = '\0';
+	ok(strncmp(out, "TLSFLEET CRITICAL - c1: CA certificate expires on ",
+	           strlen("TLSFLEET CRITICAL - c1: CA certificate expires on ")) == 0, "first line starts with the worst");
+	ok(strstr(out, "; c2/pipe: CA certificate expired on ") != NULL, "second worst, '|' replaced");
+	ok(strstr(out, "; w1: CA certificate expires on ") != NULL, "third: first WARNING in config order");
+	ok(strstr(out, "; +2 more - 6 instances: 4 enabled, 1 configuring, 1 error | instances=6 ") != NULL,
+	   "then +N more and the census");
+	ok(strchr(strchr(out, '|') + 1, '|') == NULL, "one pipe on the first line");
+	const char *rest = nl + 1;
+	static const char *const want[] = {"CRITICAL c1:", "CRITICAL c2/pipe:", "WARNING w1:", "WARNING w2:",
+	                                   "UNKNOWN u1: error: CURLE_COULDNT_CONNECT: refused / closed"};
+	bool order = true;
+	for (size_t i = 0; i < 5; i++) {
+		if (strncmp(rest, want[i], strlen(want[i])) != 0) {
+			order = false;
+			diag("line %zu: %.60s", i + 2, rest);
+		}
+		rest = strchr(rest, '\n');
+		rest = rest ? rest + 1 : "";
+	}
+	ok(order && !*rest, "long output: worst first, config order within a status, OK left out");
+	free(out);
+
+	char *json = render(&f, REPORT_JSON);
+	cJSON *arr = cJSON_Parse(json);
+	cJSON *c = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 2), "check");
+	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(c, "status")), "OK", "JSON check.status");
+	c = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 4), "check");
+	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(c, "reason")), "TLS is being configured",
+	       "JSON check.reason");
+	cJSON *last = cJSON_GetArrayItem(arr, 0)->child;
+	while (last->next)
+		last = last->next;
+	is_str(last->string, "check", "check is the last key");
+	cJSON_Delete(arr);
+	free(json);
+	char *csv = render(&f, REPORT_CSV);
+	ok(strstr(csv, ",WARNING,TLS is being configured\r\n") != NULL, "CSV check columns last");
+	free(csv);
 	fleet_free(&f);
 }
 
@@ -282,5 +352,6 @@ int main(void)
 	test_csv_quoting();
 	test_sanitize();
 	test_check();
+	test_check_order();
 	return done_testing();
 }

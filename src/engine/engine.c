@@ -49,6 +49,8 @@ struct engine {
 	struct cafetch ca;
 	engine_notify_fn notify;
 	void *notify_ud;
+	engine_request_fn on_request;
+	void *on_request_ud;
 	size_t done, round_total, requests;
 	bool again;                  /* engine_perform stopped with work at hand */
 };
@@ -236,6 +238,24 @@ static struct transfer *take_off_wire(struct engine *e, struct job *j)
 
 /* ---- completing jobs ---------------------------------------------------- */
 
+static void count_request(struct engine *e, const struct job *j, const char *outcome)
+{
+	if (e->on_request)
+		e->on_request(e->on_request_ud, j->in->account, provider_action(j->in, job_call(j)),
+		              outcome);
+}
+
+static const char *answer_outcome(const struct provider_result *r)
+{
+	if (r->throttled)
+		return "throttled";
+	if (r->link ? !r->error : state_is_definite(r->state))
+		return "success";
+	if (r->state == STATE_NOT_FOUND || r->state == STATE_AUTH_ERROR)
+		return state_name(r->state);
+	return "error";
+}
+
 static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURLcode rc,
                        long latency_ms)
 {
@@ -243,6 +263,7 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 
 	if (rc != CURLE_OK) {
 		const char *code = x->too_large ? "ResponseTooLarge" : transfer_code_name(rc);
+		count_request(e, j, x->too_large ? "error" : "network_error");
 		char *msg = x->too_large
 			? xasprintf("the answer is larger than %ld bytes", API_MAX_BYTES)
 			: xstrdup(transfer_error(x, rc));
@@ -265,6 +286,7 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 	transfer_response(x, &resp);
 	provider_result_init(&r);
 	in->account->ops->parse_response(in, call, &resp, &r);
+	count_request(e, j, answer_outcome(&r));
 	if (r.retry && retry(e, j, r.throttled, transfer_retry_after_ms(x))) {
 		provider_result_free(&r);
 		return;
@@ -418,6 +440,12 @@ void engine_free(struct engine *e)
 	transfer_pool_free(&e->pool);
 	cafetch_free(&e->ca);
 	free(e);
+}
+
+void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud)
+{
+	e->on_request = fn;
+	e->on_request_ud = ud;
 }
 
 void engine_set_notify(struct engine *e, engine_notify_fn fn, void *ud)

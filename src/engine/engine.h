@@ -22,6 +22,14 @@ enum engine_event {
 typedef void (*engine_notify_fn)(void *ud, struct instance *in,
                                  enum engine_event ev, const char *msg);
 
+/* Called once per API request that ended, retries included (CA files and
+ * downloads are not API requests). action is the provider's API action;
+ * outcome one of "success" (a definite answer), "not_found", "auth_error",
+ * "throttled", "error" (an answer that decides nothing), "network_error"
+ * (no answer). Both strings are static. */
+typedef void (*engine_request_fn)(void *ud, const struct account *a, const char *action,
+                                  const char *outcome);
+
 struct engine_stats {
 	size_t total;        /* instances in the fleet */
 	size_t queued;       /* jobs waiting (pacer, concurrency, backoff) */
@@ -36,6 +44,7 @@ struct engine_stats {
 struct engine *engine_new(struct fleet *f, char **err);
 void engine_free(struct engine *e);
 void engine_set_notify(struct engine *e, engine_notify_fn fn, void *ud);
+void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud);
 
 /* Queue work. Return false (and do nothing) when the same job for the
  * instance is already queued or in flight. */

@@ -73,27 +73,6 @@ static SSL_CTX *shared_ctx;
 
 /* ---- tables ----------------------------------------------------------------- */
 
-static const char *const result_names[] = {
-#define PROBE_RESULT(id, name, meaning) [PROBE_##id] = name,
-#include "probe/results.def"
-#undef PROBE_RESULT
-};
-
-const char *probe_result_name(enum probe_result r)
-{
-	return (unsigned)r < PROBE_RESULT_COUNT ? result_names[r] : "tls_error";
-}
-
-bool probe_result_from_name(const char *name, enum probe_result *out)
-{
-	for (int i = 0; name && i < PROBE_RESULT_COUNT; i++) {
-		if (strcmp(name, result_names[i]) == 0) {
-			*out = (enum probe_result)i;
-			return true;
-		}
-	}
-	return false;
-}
 
 static const char *const proto_names[] = {
 	[PROBE_REDIS] = "redis", [PROBE_DCS] = "dcs", [PROBE_MONGODB] = "mongodb",

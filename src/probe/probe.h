@@ -16,18 +16,9 @@
 #ifndef TLSFLEET_PROBE_H
 #define TLSFLEET_PROBE_H
 #include <stdbool.h>
+#include "core/probe_result.h"
 #include <stddef.h>
 #include <time.h>
-
-enum probe_result {
-#define PROBE_RESULT(id, name, meaning) PROBE_##id,
-#include "probe/results.def"
-#undef PROBE_RESULT
-	PROBE_RESULT_COUNT
-};
-
-const char *probe_result_name(enum probe_result r);
-bool probe_result_from_name(const char *name, enum probe_result *out);
 
 /* How TLS starts. redis, dcs and mongodb: TLS from the first byte. */
 enum probe_proto { PROBE_REDIS, PROBE_DCS, PROBE_MONGODB, PROBE_POSTGRES, PROBE_MYSQL,

@@ -1,105 +1,76 @@
 #include "report/check.h"
-#include "report/report.h"
 #include "core/strbuf.h"
 #include "core/textsafe.h"
 #include "core/timefmt.h"
+#include "core/verdict.h"
 #include "core/xalloc.h"
+#include "report/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-const char *check_status_name(enum check_status s)
-{
-	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+struct row {
+	size_t index;                 /* config order */
+	enum verdict_status status;
+	char *name, *reason;          /* printable, no '|' */
+};
 
-	return (unsigned)s < 4 ? names[s] : "UNKNOWN";
+/* Printable, and no '|': the plugin output grammar splits text from
+ * perfdata at the first pipe of every line. */
+static char *plugin_text(const char *s)
+{
+	char *t = textsafe_plain(s);
+
+	for (char *p = t; *p; p++)
+		if (*p == '|')
+			*p = '/';
+	return t;
 }
 
-/* CRITICAL > WARNING > UNKNOWN > OK */
-static int severity(enum check_status s)
+/* Worst first; config order within a status. */
+static int row_cmp(const void *a, const void *b)
 {
-	static const int rank[] = {0, 2, 3, 1};
+	const struct row *x = a, *y = b;
+	int sx = verdict_severity(x->status), sy = verdict_severity(y->status);
 
-	return rank[s];
+	if (sx != sy)
+		return sy - sx;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static enum check_status check_enabled(const struct fleet *f, const struct instance *in, time_t now,
-                                       char **reason)
+static void print_perfdata(FILE *out, const struct fleet *f, const size_t *counts, bool have_min,
+                           long min_days)
 {
-	long days;
-	char date[21];
-	time_t exp = instance_cert_expires(in, NULL);
-
-	if (!instance_days_left(in, now, &days)) {
-		*reason = xstrdup("TLS enabled, CA expiry unknown");
-		return CHECK_UNKNOWN;
-	}
-	timefmt_iso_utc(exp, date);
-	if (exp <= now) {
-		*reason = xasprintf("CA certificate expired on %s (%ld days ago)", date, -days);
-		return CHECK_CRITICAL;
-	}
-	int crit = instance_crit_days(f, in), warn = instance_warn_days(f, in);
-	*reason = xasprintf("CA certificate expires on %s (%ld days left)", date, days);
-	if (days <= crit)
-		return CHECK_CRITICAL;
-	if (days <= warn)
-		return CHECK_WARNING;
-	return CHECK_OK;
-}
-
-enum check_status check_instance(const struct fleet *f, const struct instance *in, time_t now,
-                                 char **reason)
-{
-	const struct instance_status *st = &in->st;
-
-	switch (st->state) {
-	case STATE_ENABLED:
-		return check_enabled(f, in, now, reason);
-	case STATE_CONFIGURING:
-		*reason = xstrdup("TLS is being configured");
-		return CHECK_WARNING;
-	case STATE_DISABLED:
-	case STATE_UNSUPPORTED:
-	case STATE_NO_INFO:
-		if (instance_require_tls(f, in)) {
-			*reason = xasprintf("TLS is %s but required", state_name(st->state));
-			return CHECK_CRITICAL;
-		}
-		*reason = xasprintf("TLS is %s", state_name(st->state));
-		return CHECK_OK;
-	default:
-		if (st->error)
-			*reason = xasprintf("%s: %s%s%s", state_name(st->state), st->error->code,
-			                    st->error->message[0] ? ": " : "", st->error->message);
-		else
-			*reason = xstrdup(state_name(st->state));
-		return CHECK_UNKNOWN;
-	}
+	fprintf(out, " | instances=%zu", f->n_instances);
+	for (int s = 0; s < STATE_COUNT; s++)
+		fprintf(out, " %s=%zu", state_name((enum tls_state)s), counts[s]);
+	/* Range syntax of the monitoring plugins: "W:" alerts below W. */
+	if (have_min)
+		fprintf(out, " min_days_left=%ld;%d:;%d:\n", min_days, f->settings.warn_days,
+		        f->settings.crit_days);
+	else
+		fprintf(out, " min_days_left=U;%d:;%d:\n", f->settings.warn_days, f->settings.crit_days);
 }
 
 int check_report(FILE *out, const struct fleet *f, time_t now)
 {
-	size_t counts[STATE_COUNT] = {0};
-	enum check_status worst = CHECK_OK;
-	struct strbuf details = STRBUF_INIT;
+	size_t counts[STATE_COUNT] = {0}, n_rows = 0;
+	struct row *rows = xcalloc(f->n_instances + 1, sizeof(*rows));
+	enum verdict_status worst = f->n_instances ? VERDICT_OK : VERDICT_UNKNOWN;
 	bool have_min = false;
 	long min_days = 0;
 
 	for (size_t i = 0; i < f->n_instances; i++) {
 		const struct instance *in = &f->instances[i];
 		char *reason = NULL;
-		enum check_status s = check_instance(f, in, now, &reason);
+		enum verdict_status s = verdict_of(f, in, now, &reason);
 		long days;
 
 		counts[in->st.state]++;
-		if (severity(s) > severity(worst))
-			worst = s;
-		if (s != CHECK_OK) {
-			char *name = textsafe_plain(in->name), *why = textsafe_plain(reason);
-			strbuf_addf(&details, "%s %s: %s\n", check_status_name(s), name, why);
-			free(name);
-			free(why);
+		worst = verdict_worse(worst, s);
+		if (s != VERDICT_OK) {
+			rows[n_rows++] = (struct row){.index = i, .status = s, .name = plugin_text(in->name),
+			                              .reason = plugin_text(reason)};
 		}
 		free(reason);
 		if (in->st.state == STATE_ENABLED && instance_days_left(in, now, &days) &&
@@ -108,23 +79,33 @@ int check_report(FILE *out, const struct fleet *f, time_t now)
 			have_min = true;
 		}
 	}
+	qsort(rows, n_rows, sizeof(*rows), row_cmp);
 
-	fprintf(out, "TLSFLEET %s - %zu instances", check_status_name(worst), f->n_instances);
-	const char *sep = ": ";
-	for (int s = 0; s < STATE_COUNT; s++) {
-		if (!counts[s])
-			continue;
-		fprintf(out, "%s%zu %s", sep, counts[s], state_name((enum tls_state)s));
-		sep = ", ";
+	fprintf(out, "TLSFLEET %s - ", verdict_status_name(worst));
+	for (size_t i = 0; i < n_rows && i < CHECK_FIRST_LINE_NAMES; i++)
+		fprintf(out, "%s%s: %s", i ? "; " : "", rows[i].name, rows[i].reason);
+	if (n_rows > CHECK_FIRST_LINE_NAMES)
+		fprintf(out, "; +%zu more", n_rows - CHECK_FIRST_LINE_NAMES);
+	if (n_rows)
+		fputs(" - ", out);
+	if (!f->n_instances) {
+		fputs("no instance selected", out);
+	} else {
+		fprintf(out, "%zu instances", f->n_instances);
+		const char *sep = ": ";
+		for (int s = 0; s < STATE_COUNT; s++) {
+			if (!counts[s])
+				continue;
+			fprintf(out, "%s%zu %s", sep, counts[s], state_name((enum tls_state)s));
+			sep = ", ";
+		}
 	}
-	fprintf(out, " | instances=%zu", f->n_instances);
-	for (int s = 0; s < STATE_COUNT; s++)
-		fprintf(out, " %s=%zu", state_name((enum tls_state)s), counts[s]);
-	if (have_min)
-		fprintf(out, " min_days_left=%ld;%d;%d\n", min_days, f->settings.warn_days, f->settings.crit_days);
-	else
-		fprintf(out, " min_days_left=U;%d;%d\n", f->settings.warn_days, f->settings.crit_days);
-	fputs(strbuf_str(&details), out);
-	strbuf_free(&details);
+	print_perfdata(out, f, counts, have_min, min_days);
+	for (size_t i = 0; i < n_rows; i++) {
+		fprintf(out, "%s %s: %s\n", verdict_status_name(rows[i].status), rows[i].name, rows[i].reason);
+		free(rows[i].name);
+		free(rows[i].reason);
+	}
+	free(rows);
 	return (int)worst;
 }

@@ -1,6 +1,8 @@
 #include "report/report.h"
 #include "core/strbuf.h"
 #include "core/textsafe.h"
+#include "core/verdict.h"
+#include "report/prometheus.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -10,9 +12,9 @@
 
 bool report_format_from_name(const char *name, enum report_format *out)
 {
-	static const char *const names[] = {"table", "json", "csv"};
+	static const char *const names[] = {"table", "json", "csv", "prometheus"};
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*out = (enum report_format)i;
 			return true;
@@ -91,7 +93,8 @@ enum status_mode {
 	STATUS_NONE,      /* left out (CSV has no column for it) */
 };
 
-static cJSON *instance_json(const struct instance *in, time_t now, enum status_mode mode)
+static cJSON *instance_json(const struct fleet *f, const struct instance *in, time_t now,
+                            enum status_mode mode)
 {
 	const struct instance_status *st = &in->st;
 	cJSON *o = cJSON_CreateObject();
@@ -169,13 +172,18 @@ static cJSON *instance_json(const struct instance *in, time_t now, enum status_m
 		cJSON_AddStringToObject(cj, "sha256", c->sha256);
 		cJSON_AddItemToArray(certs, cj);
 	}
+	char *reason = NULL;
+	enum verdict_status vs = verdict_of(f, in, now, &reason);
+	cJSON *chk = cJSON_AddObjectToObject(o, "check");
+	cJSON_AddStringToObject(chk, "status", verdict_status_name(vs));
+	cJSON_AddStringToObject(chk, "reason", reason);
+	free(reason);
 	return o;
 }
 
 cJSON *report_instance_json(const struct fleet *f, const struct instance *in, time_t now)
 {
-	(void)f;
-	return instance_json(in, now, STATUS_COPY);
+	return instance_json(f, in, now, STATUS_COPY);
 }
 
 static void list_json(FILE *out, const struct fleet *f, time_t now)
@@ -187,7 +195,7 @@ static void list_json(FILE *out, const struct fleet *f, time_t now)
 
 	fputs("[", out);
 	for (size_t i = 0; i < f->n_instances; i++) {
-		cJSON *o = instance_json(&f->instances[i], now, STATUS_BORROW);
+		cJSON *o = instance_json(f, &f->instances[i], now, STATUS_BORROW);
 		/* cJSON asks for 5 bytes more than it prints; grow until it fits. */
 		while (!cJSON_PrintPreallocated(o, buf, (int)cap, 1)) {
 			if (cap > (size_t)1 << 30)
@@ -211,7 +219,7 @@ static const char *const csv_columns[] = {
 	"expiry_mismatch", "http_status", "request_id", "latency_ms", "refreshed_at",
 	"last_good_at", "credential_source",
 	"address.host", "address.ip", "address.ipv6", "address.port", "address.domain",
-	"error.code", "error.message",
+	"error.code", "error.message", "check.status", "check.reason",
 };
 
 static void csv_field(FILE *out, const char *s)
@@ -269,7 +277,7 @@ static void list_csv(FILE *out, const struct fleet *f, time_t now)
 		fprintf(out, "%s%s", c ? "," : "", csv_columns[c]);
 	fputs("\r\n", out);
 	for (size_t i = 0; i < f->n_instances; i++) {
-		cJSON *o = instance_json(&f->instances[i], now, STATUS_NONE);
+		cJSON *o = instance_json(f, &f->instances[i], now, STATUS_NONE);
 		for (size_t c = 0; c < ncol; c++) {
 			if (c)
 				fputc(',', out);
@@ -403,6 +411,9 @@ void report_list(FILE *out, const struct fleet *f, enum report_format fmt, time_
 		break;
 	case REPORT_CSV:
 		list_csv(out, f, now);
+		break;
+	case REPORT_PROMETHEUS:
+		prometheus_write(out, f, NULL, PROM_TEXT, now);
 		break;
 	default:
 		list_table(out, f, now);

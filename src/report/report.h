@@ -5,7 +5,7 @@
 #include <cjson/cJSON.h>
 #include "core/fleet.h"
 
-enum report_format { REPORT_TABLE, REPORT_JSON, REPORT_CSV };
+enum report_format { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_PROMETHEUS };
 
 bool report_format_from_name(const char *name, enum report_format *out);
 /* One instance as the contract's JSON object (new tree, caller deletes). */

@@ -1,0 +1,27 @@
+/* --serve: the Prometheus exporter. Refreshes the fleet every
+ * refresh_interval and answers GET /metrics, /instances.json and /healthz
+ * (tlsfleet(1), "EXPORTER") through libmicrohttpd, driven from the same
+ * single thread as the engine: the fleet model is never touched from
+ * another thread. Borrows the fleet and the engine; owns the HTTP daemon,
+ * the request counters and the signal pipe for the length of serve_run. */
+#ifndef TLSFLEET_SERVE_H
+#define TLSFLEET_SERVE_H
+#include "core/fleet.h"
+#include "engine/engine.h"
+
+struct serve_options {
+	const char *listen;                  /* "ADDR:PORT", "[v6]:PORT", ":PORT" (every address) */
+	void (*round_done)(void *ud);        /* after every refresh round; may be NULL */
+	void *ud;
+};
+
+/* Runs until SIGTERM or SIGINT: 0 then. -1 with *err (new string) when it
+ * cannot start: bad address (*usage set true), cannot listen. */
+int serve_run(struct fleet *f, struct engine *e, const struct serve_options *o, bool *usage,
+              char **err);
+
+/* Split "ADDR:PORT" into a host (new string; NULL for every address) and a
+ * port. false when malformed. */
+bool serve_parse_listen(const char *s, char **host, unsigned *port);
+
+#endif
