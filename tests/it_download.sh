@@ -50,7 +50,7 @@ trusted_entries() {
 		keytool -list -storepass changeit -keystore "$1" 2>/dev/null | grep -c trustedCertEntry
 	else
 		openssl pkcs12 -info -nokeys -passin pass:changeit -in "$1" 2>/dev/null |
-			grep -c "2.16.840.1.113894.746875.1.1: Any Extended Key Usage\|Trusted key usage (Oracle): Any Extended Key Usage"
+			grep -c "^ *2\.16\.840\.1\.113894\.746875\.1\.1:\|Trusted key usage (Oracle):"
 	fi
 }
 
