@@ -36,7 +36,9 @@ struct options {
 	enum report_format format;
 	int warn_days, crit_days;   /* -1 = from config */
 	bool require_tls;
-	const char *download;
+	const char **download;      /* instance names (argv strings) */
+	size_t n_download;
+	bool download_all;
 	const char *output_dir;
 	const char *serve;
 	/* Selection (--only, --account): borrowed from argv. */
@@ -56,7 +58,7 @@ static void print_help(void)
 	      "  tlsfleet [-c FILE] [--theme NAME] [--no-color]       the dashboard\n"
 	      "  tlsfleet [-c FILE] --list [--format table|json|csv|prometheus] [SELECTION]\n"
 	      "  tlsfleet [-c FILE] --check [--warn-days N] [--crit-days N] [--require-tls] [SELECTION]\n"
-	      "  tlsfleet [-c FILE] --download NAME [--output-dir DIR] [SELECTION]\n"
+	      "  tlsfleet [-c FILE] --download NAME... | --all [--output-dir DIR] [SELECTION]\n"
 	      "  tlsfleet [-c FILE] --serve ADDR:PORT                  Prometheus exporter\n"
 	      "  tlsfleet --help | --version\n"
 	      "\n"
@@ -80,7 +82,9 @@ static void print_help(void)
 	      "      --warn-days N    WARNING when a CA expires within N days\n"
 	      "      --crit-days N    CRITICAL when a CA expires within N days\n"
 	      "      --require-tls    TLS disabled/unsupported/no info is CRITICAL\n"
-	      "      --download NAME  save NAME's CA certificate and print what it is\n"
+	      "      --download NAME... save the CA certificate of each NAME (ca.pem and\n"
+	      "                       truststore.p12 beside it) and print what it is\n"
+	      "      --all            with --download: every instance with TLS on\n"
 	      "      --output-dir DIR where --download saves (default: download_dir)\n"
 	      "      --only GLOB      SELECTION: instances whose name matches (repeatable)\n"
 	      "      --account NAME   SELECTION: instances of that account (repeatable)\n"
@@ -122,8 +126,8 @@ static _Noreturn void usage_error(const struct options *o, const char *fmt, ...)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
-	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT, OPT_DEADLINE,
-	       OPT_SERVE };
+	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_ALL, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT,
+	       OPT_DEADLINE, OPT_SERVE };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"theme", required_argument, NULL, OPT_THEME},
@@ -134,7 +138,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{"warn-days", required_argument, NULL, OPT_WARN},
 		{"crit-days", required_argument, NULL, OPT_CRIT},
 		{"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
-		{"download", required_argument, NULL, OPT_DOWNLOAD},
+		/* optional: --download=NAME, or names as operands, or --all */
+		{"download", optional_argument, NULL, OPT_DOWNLOAD},
+		{"all", no_argument, NULL, OPT_ALL},
 		{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
 		{"only", required_argument, NULL, OPT_ONLY},
 		{"account", required_argument, NULL, OPT_ACCOUNT},
@@ -146,6 +152,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	};
 	const char *format = NULL;
 	int c, modes = 0;
+
+	o->download = xcalloc((size_t)argc, sizeof(*o->download));
 
 	/* The exit code of a usage error depends on the mode (3 for --check),
 	 * so find the mode before complaining about anything. */
@@ -161,7 +169,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_NO_COLOR: o->no_color = true; break;
 		case OPT_LIST: o->mode = MODE_LIST; modes++; break;
 		case OPT_CHECK: o->mode = MODE_CHECK; modes++; break;
-		case OPT_DOWNLOAD: o->mode = MODE_DOWNLOAD; o->download = optarg; modes++; break;
+		case OPT_DOWNLOAD:
+			o->mode = MODE_DOWNLOAD;
+			modes++;
+			if (optarg)
+				o->download[o->n_download++] = optarg;
+			break;
+		case OPT_ALL: o->download_all = true; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_WARN:
 			if (!parse_days(optarg, &o->warn_days))
@@ -195,10 +209,19 @@ static void parse_args(int argc, char **argv, struct options *o)
 		default: usage_error(o, "unknown option '%s'", argv[optind - 1]); break;
 		}
 	}
-	if (optind < argc)
-		usage_error(o, "unexpected argument '%s'", argv[optind]);
 	if (modes > 1)
 		usage_error(o, "%s", "choose one of --list, --check, --download and --serve");
+	if (o->mode == MODE_DOWNLOAD)
+		while (optind < argc)
+			o->download[o->n_download++] = argv[optind++];
+	if (optind < argc)
+		usage_error(o, "unexpected argument '%s'", argv[optind]);
+	if (o->download_all && o->mode != MODE_DOWNLOAD)
+		usage_error(o, "%s", "--all goes with --download");
+	if (o->mode == MODE_DOWNLOAD && o->download_all && o->n_download)
+		usage_error(o, "%s", "--download takes instance names or --all, not both");
+	if (o->mode == MODE_DOWNLOAD && !o->download_all && !o->n_download)
+		usage_error(o, "%s", "--download needs an instance name (or --all)");
 	if (format) {
 		if (o->mode != MODE_LIST)
 			usage_error(o, "%s", "--format goes with --list");
@@ -220,9 +243,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 
 struct headless {
 	struct engine *engine;
+	struct fleet *fleet;
 	bool progress;          /* stderr is a terminal */
 	int64_t last_draw_ms;
-	bool saved;
+	bool *saved;            /* per instance (fleet order): saved by this run */
 };
 
 static int64_t now_ms(void)
@@ -237,9 +261,9 @@ static void headless_notify(void *ud, struct instance *in, enum engine_event ev,
 {
 	struct headless *h = ud;
 
-	(void)in;
 	if (ev == ENGINE_EV_DOWNLOADED) {
-		h->saved = true;
+		if (in && h->saved)
+			h->saved[in - h->fleet->instances] = true;
 		if (msg)
 			fprintf(stderr, "tlsfleet: %s\n", msg);
 	} else if (ev == ENGINE_EV_FAILED && msg) {
@@ -370,31 +394,18 @@ static void serve_round_done(void *ud)
 	save_state(ud);
 }
 
-static int run_download(struct fleet *f, struct engine *e, struct headless *h, const struct options *o,
-                        const bool *sel)
+/* What --download prints for a saved instance: path, size, sha256 and the
+ * certificates as before, then where clients find ca.pem and the trust
+ * store. With several instances each block starts with its name. */
+static void print_saved(const struct instance *in, bool named)
 {
-	struct instance *in = fleet_find(f, o->download);
-	char *why = NULL;
-
-	if (!in) {
-		fprintf(stderr, "tlsfleet: no instance named '%s' in %s\n", o->download, f->settings.config_path);
-		return 2;
-	}
-	if (!sel[in->index]) {
-		fprintf(stderr, "tlsfleet: '%s' is not among the instances --only/--account select\n",
-		        o->download);
-		return 2;
-	}
-	if (!engine_download(e, in, o->output_dir, &why)) {
-		fprintf(stderr, "tlsfleet: %s\n", why);
-		free(why);
-		return 1;
-	}
-	run_until(e, o->deadline);
-	headless_done(h);
-	if (!h->saved)
-		return 1;
 	const struct download_info *d = in->st.download;
+
+	if (named) {
+		char *name = textsafe_plain(in->name);
+		printf("instance: %s\n", name);
+		free(name);
+	}
 	printf("path: %s\nsize: %lld\nsha256: %s\n", d->path, d->size, d->sha256);
 	for (size_t i = 0; i < in->st.n_ca_certs; i++) {
 		char date[21];
@@ -404,7 +415,98 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 		printf("certificate: %s (expires %s, sha256 %s)\n", subject, date, c->sha256);
 		free(subject);
 	}
-	return 0;
+	if (d->ca_pem)
+		printf("ca_pem: %s\n", d->ca_pem);
+	if (d->truststore)
+		printf("truststore: %s\n", d->truststore);
+}
+
+/* The instances to download, in config order for --all and in command
+ * line order (duplicates once) otherwise; NULL after printing why (exit
+ * code in *code). */
+static struct instance **download_targets(struct fleet *f, struct engine *e, struct headless *h,
+                                          const struct options *o, const bool *sel, size_t *n,
+                                          int *code)
+{
+	struct instance **list = xcalloc(f->n_instances + o->n_download + 1, sizeof(*list));
+
+	*n = 0;
+	if (o->download_all) {
+		/* "TLS on" is what the providers say now, not what was last seen */
+		for (size_t i = 0; i < f->n_instances; i++)
+			if (sel[i])
+				engine_refresh(e, &f->instances[i]);
+		run_until(e, o->deadline);
+		headless_done(h);
+		for (size_t i = 0; i < f->n_instances; i++)
+			if (sel[i] && f->instances[i].st.state == STATE_ENABLED)
+				list[(*n)++] = &f->instances[i];
+		if (!*n) {
+			fputs("tlsfleet: no instance has TLS on: nothing to download\n", stderr);
+			*code = 1;
+			free(list);
+			return NULL;
+		}
+		return list;
+	}
+	for (size_t k = 0; k < o->n_download; k++) {
+		struct instance *in = fleet_find(f, o->download[k]);
+		bool dup = false;
+
+		if (!in) {
+			char *name = textsafe_plain(o->download[k]);
+			fprintf(stderr, "tlsfleet: no instance named '%s' in %s\n", name, f->settings.config_path);
+			free(name);
+			*code = 2;
+			free(list);
+			return NULL;
+		}
+		if (!sel[in->index]) {
+			char *name = textsafe_plain(o->download[k]);
+			fprintf(stderr, "tlsfleet: '%s' is not among the instances --only/--account select\n",
+			        name);
+			free(name);
+			*code = 2;
+			free(list);
+			return NULL;
+		}
+		for (size_t i = 0; i < *n; i++)
+			dup |= list[i] == in;
+		if (!dup)
+			list[(*n)++] = in;
+	}
+	return list;
+}
+
+static int run_download(struct fleet *f, struct engine *e, struct headless *h, const struct options *o,
+                        const bool *sel)
+{
+	size_t n, saved = 0;
+	int code = 0;
+	struct instance **list = download_targets(f, e, h, o, sel, &n, &code);
+
+	if (!list)
+		return code;
+	for (size_t i = 0; i < n; i++) {
+		char *why = NULL;
+		if (!engine_download(e, list[i], o->output_dir, &why)) {
+			fprintf(stderr, "tlsfleet: %s\n", why);
+			free(why);
+		}
+	}
+	run_until(e, o->deadline);
+	headless_done(h);
+	for (size_t i = 0; i < n; i++) {
+		if (!h->saved[list[i] - f->instances] || !list[i]->st.download)
+			continue;
+		if (saved++)
+			putchar('\n');
+		print_saved(list[i], n > 1 || o->download_all);
+	}
+	if (n > 1 && saved < n)
+		fprintf(stderr, "tlsfleet: %zu of %zu CA certificates saved\n", saved, n);
+	free(list);
+	return saved == n ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -424,6 +526,7 @@ int main(int argc, char **argv)
 
 	if (o.mode == MODE_DASHBOARD && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fputs("tlsfleet: the dashboard needs a terminal; use --list or --check for scripts\n", stderr);
+		free(o.download);
 		return 2;
 	}
 	path = o.config ? xstrdup(o.config) : config_default_path();
@@ -431,6 +534,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tlsfleet: %s\n", err);
 		free(err);
 		free(path);
+		free(o.download);
 		return usage_code(&o);
 	}
 	free(path);
@@ -447,15 +551,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tlsfleet: %s\n", err);
 		free(err);
 		fleet_free(&fleet);
+		free(o.download);
 		return usage_code(&o);
 	}
-	struct headless h = {.engine = engine, .progress = isatty(STDERR_FILENO) != 0};
+	struct headless h = {.engine = engine, .fleet = &fleet, .progress = isatty(STDERR_FILENO) != 0,
+	                     .saved = xcalloc(fleet.n_instances + 1, sizeof(bool))};
 	engine_set_notify(engine, headless_notify, &h);
 	if (o.mode == MODE_LIST || o.mode == MODE_CHECK || o.mode == MODE_DOWNLOAD) {
 		sel = select_instances(&fleet, &o, &code);
 		if (!sel) {
+			free(h.saved);
 			engine_free(engine);
 			fleet_free(&fleet);
+			free(o.download);
+			free(o.only);
+			free(o.accounts);
 			return code;
 		}
 	}
@@ -507,12 +617,14 @@ int main(int argc, char **argv)
 		break;
 	}
 	save_state(&fleet);
+	free(h.saved);
 	engine_free(engine);
 	fleet_free(&fleet);
 	prom_counters_free(&counters);
 	free(sel);
 	free(o.only);
 	free(o.accounts);
+	free(o.download);
 	/* Output that could not be written is a failure, not a result; under
 	 * --check the plugin rules call that UNKNOWN, whatever was found. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -155,6 +155,8 @@ void download_info_free(struct download_info *d)
 	if (!d)
 		return;
 	free(d->path);
+	free(d->ca_pem);
+	free(d->truststore);
 	free(d);
 }
 

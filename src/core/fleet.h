@@ -91,10 +91,12 @@ struct cert_summary {
 };
 
 struct download_info {
-	char *path;         /* absolute */
+	char *path;         /* absolute: the provider's file as served */
 	long long size;
 	char sha256[65];
 	time_t at;
+	char *ca_pem;       /* absolute: the PEM extract; NULL if unknown (older state) */
+	char *truststore;   /* absolute: the PKCS#12 trust store; NULL if unknown */
 };
 
 /* Error object of the contract: code never NULL when the struct is set. */

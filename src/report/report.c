@@ -159,6 +159,8 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 		cJSON_AddNumberToObject(d, "size", (double)st->download->size);
 		cJSON_AddStringToObject(d, "sha256", st->download->sha256);
 		cJSON_AddItemToObject(d, "at", time_or_null(st->download->at));
+		cJSON_AddItemToObject(d, "ca_pem", str_or_null(st->download->ca_pem));
+		cJSON_AddItemToObject(d, "truststore", str_or_null(st->download->truststore));
 	} else {
 		cJSON_AddNullToObject(o, "download");
 	}

@@ -1,9 +1,10 @@
-/* Saving and inspecting a fetched CA file. The file and its ca.pem extract
- * are both staged before either is renamed into place, so a failure
- * (disk full on the second file) leaves the previous pair untouched. */
+/* Saving and inspecting a fetched CA file. The file, its ca.pem extract
+ * and truststore.p12 are all staged before any is renamed into place, so a
+ * failure (disk full on the third file) leaves the previous set untouched. */
 #include "store/download.h"
 #include "store/certinfo.h"
 #include "store/safefile.h"
+#include "store/truststore.h"
 #include "core/xalloc.h"
 #include "engine/url.h"
 
@@ -61,7 +62,15 @@ static char *file_name(const struct instance *in, const char *name_hint, const c
 		name = safefile_basename(from_url, SAFEFILE_NAME_MAX);
 		free(from_url);
 	}
-	return name ? name : safefile_fallback_name(in->id, certinfo_kind_ext(kind));
+	if (!name)
+		return safefile_fallback_name(in->id, certinfo_kind_ext(kind));
+	if (strcmp(name, DOWNLOAD_CA_PEM) == 0 || strcmp(name, TRUSTSTORE_NAME) == 0) {
+		/* ours would overwrite the provider's file, or the reverse */
+		char *prefixed = xasprintf(DOWNLOAD_PROVIDER_PREFIX "%s", name);
+		free(name);
+		name = prefixed;
+	}
+	return name;
 }
 
 static char *instance_dir_name(const struct instance *in)
@@ -79,6 +88,7 @@ void download_result_free(struct download_result *r)
 		return;
 	free(r->path);
 	free(r->ca_pem_path);
+	free(r->truststore_path);
 	free(r->note);
 	memset(r, 0, sizeof(*r));
 }
@@ -89,10 +99,10 @@ int download_save_ex(struct instance *in, const char *dir, const char *name_hint
 {
 	struct ca_file cf;
 	struct safedir d = {.fd = -1};
-	struct safefile_tmp file = {0}, pem = {0};
-	char *note = NULL;
-	char *pem_text = NULL;
-	char *name = NULL, *sub = NULL;
+	struct safefile_tmp file = {0}, pem = {0}, ts = {0};
+	char *note = NULL, *pem_text = NULL, *name = NULL, *sub = NULL;
+	unsigned char *p12 = NULL;
+	size_t p12_len = 0;
 	int rc = -1;
 
 	if (res)
@@ -100,24 +110,28 @@ int download_save_ex(struct instance *in, const char *dir, const char *name_hint
 	if (check_input(url, len, err) != 0)
 		return -1;
 
-	/* not a certificate file: still saved, the caller is told why */
 	certinfo_read(data, len, name_hint, &cf, &note);
 	name = file_name(in, name_hint, url, cf.kind);
-	sub = instance_dir_name(in);
-	const char *pem_name = strcmp(name, DOWNLOAD_CA_PEM) == 0 ? DOWNLOAD_CA_PEM_ALT : DOWNLOAD_CA_PEM;
-
-	if (safedir_open(&d, dir, sub, err) != 0)
+	if (!cf.n_certs) {
+		/* Saving it would replace a good archive with one no client can
+		 * use, next to a ca.pem that no longer matches it. */
+		*err = xasprintf("%s (%zu bytes) holds no certificate tlsfleet can read (%s); "
+		                 "not saved: the previous download and its ca.pem are untouched",
+		                 name, len, note ? note : "unknown format");
 		goto out;
-	if (safefile_stage(&d, name, data, len, 0644, &file, err) != 0)
-		goto out;
-	if (cf.n_certs) {
-		pem_text = certinfo_pem(&cf);
-		if (safefile_stage(&d, pem_name, pem_text, strlen(pem_text), 0644, &pem, err) != 0)
-			goto out;
 	}
-	if (safefile_commit(&d, &file, err) != 0)
+	pem_text = certinfo_pem(&cf);
+	if (truststore_build(&cf, &p12, &p12_len, err) != 0)
 		goto out;
-	if (cf.n_certs && safefile_commit(&d, &pem, err) != 0)
+
+	sub = instance_dir_name(in);
+	if (safedir_open_mode(&d, dir, sub, DOWNLOAD_DIR_MODE, err) != 0 ||
+	    safefile_stage(&d, name, data, len, 0644, &file, err) != 0 ||
+	    safefile_stage(&d, DOWNLOAD_CA_PEM, pem_text, strlen(pem_text), 0644, &pem, err) != 0 ||
+	    safefile_stage(&d, TRUSTSTORE_NAME, p12, p12_len, 0644, &ts, err) != 0 ||
+	    safefile_commit(&d, &file, err) != 0 ||
+	    safefile_commit(&d, &pem, err) != 0 ||
+	    safefile_commit(&d, &ts, err) != 0)
 		goto out;
 	safedir_sync(&d);
 
@@ -126,23 +140,27 @@ int download_save_ex(struct instance *in, const char *dir, const char *name_hint
 	di->size = (long long)len;
 	safefile_sha256_hex(data, len, di->sha256);
 	di->at = time(NULL);
+	di->ca_pem = xasprintf("%s/%s", d.path, DOWNLOAD_CA_PEM);
+	di->truststore = xasprintf("%s/%s", d.path, TRUSTSTORE_NAME);
 	download_info_free(in->st.download);
 	in->st.download = di;
 	set_ca_certs(in, &cf, url);
 
 	if (res) {
 		res->path = xstrdup(di->path);
-		res->ca_pem_path = cf.n_certs ? xasprintf("%s/%s", d.path, pem_name) : NULL;
+		res->ca_pem_path = xstrdup(di->ca_pem);
+		res->truststore_path = xstrdup(di->truststore);
 		res->n_certs = cf.n_certs;
-		res->note = cf.n_certs ? NULL : xstrdup(note ? note : "no certificate found");
 	}
 	rc = 0;
 out:
 	safefile_abort(&d, &file);
 	safefile_abort(&d, &pem);
+	safefile_abort(&d, &ts);
 	safedir_close(&d);
 	certinfo_free(&cf);
 	free(pem_text);
+	free(p12);
 	free(note);
 	free(name);
 	free(sub);

@@ -1,6 +1,10 @@
-/* What happens to the bytes of a CA file once the engine has them: saved
- * atomically under DIR/<instance>/<file>, inspected, ca.pem extracted, and
- * recorded on the instance. No curl here. */
+/* What happens to the bytes of a CA file once the engine has them:
+ * inspected, and only when they hold a certificate saved atomically under
+ * DIR/<instance>/<file> with ca.pem (every certificate, PEM) and
+ * truststore.p12 (the same, for Java) beside it, and recorded on the
+ * instance. Instance directories are created 0755: a CA certificate is
+ * public and the service that reads ca.pem is often another user. No curl
+ * here. */
 #ifndef TLSFLEET_DOWNLOAD_H
 #define TLSFLEET_DOWNLOAD_H
 #include <stddef.h>
@@ -11,9 +15,13 @@
 
 /* Save data under dir/<safe instance name>/<safe file name>, where the file
  * name comes from name_hint (provider's file_name) or else the URL's path,
- * else "<instance-id>-ca.<ext>". Writes ca.pem beside it, sets
- * in->st.download and in->st.ca_certs. Returns 0, or -1 with *err (new
- * string) and nothing left behind. */
+ * else "<instance-id>-ca.<ext>"; a provider file named like one of ours
+ * (ca.pem, truststore.p12) is saved as "provider-<name>". Writes ca.pem and
+ * truststore.p12 beside it, sets in->st.download and in->st.ca_certs.
+ * Returns 0, or -1 with *err (new string) and nothing changed, on disk or
+ * on the instance: in particular when data holds no certificate tlsfleet
+ * can read (a JKS- or PKCS#12-only archive, a tarball, an HTML page), the
+ * previous download, ca.pem and truststore.p12 stay as they were. */
 int download_save(struct instance *in, const char *dir, const char *name_hint,
                   const char *url, const unsigned char *data, size_t len, char **err);
 
@@ -23,26 +31,26 @@ int download_save(struct instance *in, const char *dir, const char *name_hint,
 int download_inspect(struct instance *in, const char *url,
                      const unsigned char *data, size_t len, char **err);
 
-/* The extract of every certificate found, beside the saved file. When the
- * saved file is itself named "ca.pem" the extract is "ca-extracted.pem",
- * so the provider's file is never overwritten by our copy of it. */
-#define DOWNLOAD_CA_PEM     "ca.pem"
-#define DOWNLOAD_CA_PEM_ALT "ca-extracted.pem"
+/* The extract of every certificate found, beside the saved file (always
+ * this name: clients are pointed at it), and the prefix that keeps a
+ * provider file of the same name from being overwritten by ours. */
+#define DOWNLOAD_CA_PEM          "ca.pem"
+#define DOWNLOAD_PROVIDER_PREFIX "provider-"
+#define DOWNLOAD_DIR_MODE        0755
 
 /* What download_save_ex() did besides updating the instance. Owned by the
  * caller: download_result_free(). */
 struct download_result {
 	char *path;         /* absolute path of the saved file */
-	char *ca_pem_path;  /* absolute path of the extract; NULL without certificates */
-	size_t n_certs;     /* unique certificates found; 0 = not a certificate file */
-	char *note;         /* why none was found (e.g. "archive holds no
-	                     * certificate"), NULL when some were */
+	char *ca_pem_path;  /* absolute path of the extract */
+	char *truststore_path; /* absolute path of truststore.p12 */
+	size_t n_certs;     /* unique certificates found; > 0 after a save */
+	char *note;         /* always NULL: a file without certificates is
+	                     * refused (-1), no longer saved */
 };
 
-/* download_save() that also says what it found: a file holding no
- * certificate is still saved (0 returned, res->n_certs 0, res->note set,
- * in->st.ca_certs emptied). res may be NULL. Only an https:// URL (or
- * none) is accepted. */
+/* download_save() that also says what it did. res may be NULL. Only an
+ * https:// URL (or none) is accepted. */
 int download_save_ex(struct instance *in, const char *dir, const char *name_hint,
                      const char *url, const unsigned char *data, size_t len,
                      struct download_result *res, char **err);

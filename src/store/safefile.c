@@ -149,9 +149,9 @@ static bool component_ok(const char *s, size_t max)
 	       strcmp(s, "..") != 0;
 }
 
-/* mkdir -p with 0700 for what it creates. Errors of intermediate steps are
+/* mkdir -p with mode for what it creates. Errors of intermediate steps are
  * left to the final open, which tells the truth about the result. */
-static int mkdir_p(const char *dir)
+static int mkdir_p(const char *dir, mode_t mode)
 {
 	char *p = xstrdup(dir);
 	int first_errno = 0;
@@ -160,7 +160,7 @@ static int mkdir_p(const char *dir)
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
-			if (mkdir(p, 0700) != 0 && errno != EEXIST && !first_errno)
+			if (mkdir(p, mode) != 0 && errno != EEXIST && !first_errno)
 				first_errno = errno;
 			*s = c;
 			if (c == '\0')
@@ -190,6 +190,12 @@ static char *absolute_path(const char *dir)
 
 int safedir_open(struct safedir *d, const char *dir, const char *sub, char **err)
 {
+	return safedir_open_mode(d, dir, sub, 0700, err);
+}
+
+int safedir_open_mode(struct safedir *d, const char *dir, const char *sub, mode_t dir_mode,
+                      char **err)
+{
 	d->fd = -1;
 	d->path = NULL;
 	if (!dir || !*dir) {
@@ -201,7 +207,7 @@ int safedir_open(struct safedir *d, const char *dir, const char *sub, char **err
 		return -1;
 	}
 
-	int mkerr = mkdir_p(dir);
+	int mkerr = mkdir_p(dir, dir_mode);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		int e = errno == ENOENT && mkerr ? mkerr : errno;
@@ -217,7 +223,7 @@ int safedir_open(struct safedir *d, const char *dir, const char *sub, char **err
 
 	char *path = xasprintf("%s/%s", strcmp(base, "/") == 0 ? "" : base, sub);
 	free(base);
-	if (mkdirat(dfd, sub, 0700) != 0 && errno != EEXIST) {
+	if (mkdirat(dfd, sub, dir_mode) != 0 && errno != EEXIST) {
 		*err = xasprintf("cannot create directory %s: %s", path, strerror(errno));
 		goto fail;
 	}

@@ -47,6 +47,13 @@ struct safedir {
 /* sub may be NULL (write into DIR itself); it must be a single safe path
  * component. 0, or -1 with *err. */
 int safedir_open(struct safedir *d, const char *dir, const char *sub, char **err);
+/* safedir_open() creating new directories with dir_mode instead of 0700
+ * (filtered by the umask). Downloads use 0755: a CA certificate is public,
+ * and a service account other than the downloader must be able to read
+ * ca.pem. Existing directories keep their mode: it may be the user's
+ * choice. */
+int safedir_open_mode(struct safedir *d, const char *dir, const char *sub, mode_t dir_mode,
+                      char **err);
 void safedir_close(struct safedir *d);
 
 /* A written, synced, not yet visible file: stage several, then commit

@@ -2,8 +2,18 @@
  *
  * An entry belongs to an instance by name AND provider instance id, so an
  * instance that was renamed or replaced never inherits stale certificates.
- * Entries of names this fleet does not have are carried over on save: a
- * second config sharing the file must not erase the first one's knowledge.
+ *
+ * Several processes share the file (a dashboard left open, a cron
+ * --download, a second config). A save takes an exclusive flock on
+ * "<file>.lock" beside it, re-reads the file as it is now, merges and
+ * replaces it atomically, so no save drops what another one wrote:
+ * entries of names this fleet does not have are kept as they are; for a
+ * name both have (same instance id), the certificates come from whichever
+ * side learned them later ("refreshed_at") and the download from whichever
+ * downloaded later ("download.at"). Ties go to this process. The lock file
+ * is never removed: unlinking it would let two savers lock different
+ * files.
+ *
  * Nothing secret is stored: the URL loses its query before it gets here
  * and again on the way out. */
 #include "store/statefile.h"
@@ -13,6 +23,9 @@
 #include "core/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +144,20 @@ static bool get_time(const cJSON *obj, const char *key, time_t *out)
 	return cJSON_IsString(j) && timefmt_parse_iso8601(j->valuestring, out);
 }
 
+/* An optional absolute path: absent or null gives NULL. */
+static bool get_abs_path(const cJSON *obj, const char *key, const char **out)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = NULL;
+	if (!j || cJSON_IsNull(j))
+		return true;
+	if (!cJSON_IsString(j) || j->valuestring[0] != '/')
+		return false;
+	*out = j->valuestring;
+	return true;
+}
+
 static bool parse_certs(const cJSON *arr, struct cert_summary **out, size_t *n_out)
 {
 	size_t n = (size_t)cJSON_GetArraySize(arr);
@@ -177,8 +204,14 @@ static bool parse_download(const cJSON *j, struct download_info **out)
 	    !cJSON_IsNumber(size) || !(size->valuedouble >= 0 && size->valuedouble <= 9007199254740992.0) ||
 	    !get_time(j, "at", &at))
 		return false;
+	/* absent in files from before they were recorded */
+	const char *ca_pem = NULL, *truststore = NULL;
+	if (!get_abs_path(j, "ca_pem", &ca_pem) || !get_abs_path(j, "truststore", &truststore))
+		return false;
 	struct download_info *d = xcalloc(1, sizeof(*d));
 	d->path = xstrdup(path);
+	d->ca_pem = ca_pem ? xstrdup(ca_pem) : NULL;
+	d->truststore = truststore ? xstrdup(truststore) : NULL;
 	d->size = (long long)size->valuedouble;
 	memcpy(d->sha256, sha, 65);
 	d->at = at;
@@ -298,13 +331,35 @@ static bool has_state(const struct instance *in)
 	return in->st.n_ca_certs || in->st.ca_certs_from || in->st.download;
 }
 
+static time_t later(time_t a, time_t b)
+{
+	return a == TIME_NONE ? b : b == TIME_NONE ? a : a > b ? a : b;
+}
+
+/* When this process last learned the instance's certificates: a refresh
+ * (which inspects the CA file) or a download. Loaded state carries no
+ * refresh time, so an instance this process never touched is older than
+ * what another process wrote since. */
+static time_t certs_time(const struct instance *in)
+{
+	return later(in->st.refreshed_at, in->st.download ? in->st.download->at : TIME_NONE);
+}
+
+static void add_path_or_null(cJSON *o, const char *key, const char *path)
+{
+	if (path)
+		cJSON_AddStringToObject(o, key, path);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
 static cJSON *entry_json(const struct instance *in)
 {
 	const struct instance_status *st = &in->st;
 	cJSON *e = cJSON_CreateObject();
-	cJSON *certs = cJSON_AddArrayToObject(e, "ca_certs");
 
 	cJSON_AddStringToObject(e, "instance_id", in->id ? in->id : "");
+	cJSON_AddItemToObject(e, "refreshed_at", time_json(certs_time(in)));
 	if (st->ca_certs_from) {
 		char *u = xstrndup(st->ca_certs_from, strcspn(st->ca_certs_from, "?#"));
 		cJSON_AddStringToObject(e, "ca_certs_from", u);
@@ -312,6 +367,7 @@ static cJSON *entry_json(const struct instance *in)
 	} else {
 		cJSON_AddNullToObject(e, "ca_certs_from");
 	}
+	cJSON *certs = cJSON_AddArrayToObject(e, "ca_certs");
 	for (size_t i = 0; i < st->n_ca_certs; i++) {
 		const struct cert_summary *c = &st->ca_certs[i];
 		cJSON *o = cJSON_CreateObject();
@@ -328,37 +384,119 @@ static cJSON *entry_json(const struct instance *in)
 		cJSON_AddNumberToObject(d, "size", (double)st->download->size);
 		cJSON_AddStringToObject(d, "sha256", st->download->sha256);
 		cJSON_AddItemToObject(d, "at", time_json(st->download->at));
+		add_path_or_null(d, "ca_pem", st->download->ca_pem);
+		add_path_or_null(d, "truststore", st->download->truststore);
 	} else {
 		cJSON_AddNullToObject(e, "download");
 	}
 	return e;
 }
 
-/* Entries of other configs' instances, from the file as it is now. */
-static void carry_over(const struct fleet *f, const char *path, cJSON *insts)
+/* A time field of a stored entry; TIME_NONE when absent or unreadable. */
+static time_t entry_time(const cJSON *obj, const char *key)
 {
-	struct name_ref *refs;
+	time_t t;
+
+	return get_time(obj, key, &t) ? t : TIME_NONE;
+}
+
+static void take_item(cJSON *dst, const cJSON *src, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(src, key);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(dst, key);
+	cJSON_AddItemToObject(dst, key, item ? cJSON_Duplicate(item, 1) : cJSON_CreateNull());
+}
+
+/* What to store for an instance of this fleet, given what the file holds
+ * for its name now (theirs, may be NULL). Returns a new item or NULL. */
+static cJSON *merge_entry(const struct instance *in, const cJSON *theirs)
+{
+	bool same = cJSON_IsObject(theirs) && in->id &&
+	            strcmp(get_string(theirs, "instance_id") ? get_string(theirs, "instance_id") : "",
+	                   in->id) == 0;
+
+	if (!has_state(in))
+		/* nothing learned here: keep whatever the file has, even another
+		 * instance's under this name (load checks the id) */
+		return theirs ? cJSON_Duplicate(theirs, 1) : NULL;
+	cJSON *ours = entry_json(in);
+	if (!same)
+		return ours;    /* replaced or renamed: theirs is not this instance */
+
+	time_t t_ours = certs_time(in), t_theirs = entry_time(theirs, "refreshed_at");
+	const cJSON *their_dl = cJSON_GetObjectItemCaseSensitive(theirs, "download");
+	time_t dl_theirs = cJSON_IsObject(their_dl) ? entry_time(their_dl, "at") : TIME_NONE;
+	time_t dl_ours = in->st.download ? in->st.download->at : TIME_NONE;
+
+	/* an entry from before refreshed_at was stored dates its certificates
+	 * by its download */
+	if (t_theirs == TIME_NONE)
+		t_theirs = dl_theirs;
+	if (t_theirs != TIME_NONE && (t_ours == TIME_NONE || t_theirs > t_ours)) {
+		take_item(ours, theirs, "refreshed_at");
+		take_item(ours, theirs, "ca_certs_from");
+		take_item(ours, theirs, "ca_certs");
+	}
+	if (dl_theirs != TIME_NONE && (dl_ours == TIME_NONE || dl_theirs > dl_ours))
+		take_item(ours, theirs, "download");
+	return ours;
+}
+
+/* The "instances" object of the file as it is now, or NULL (missing,
+ * damaged or another version: then this save starts it afresh). */
+static cJSON *read_current(const char *path, cJSON **root_out)
+{
 	char *text = NULL, *ignored = NULL;
 	size_t len = 0;
 
+	*root_out = NULL;
 	if (read_file(path, &text, &len, &ignored) != 0) {
 		free(ignored);
-		return;
+		return NULL;
 	}
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	free(text);
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
-	const cJSON *old = cJSON_GetObjectItemCaseSensitive(root, "instances");
-	if (cJSON_IsNumber(ver) && ver->valuedouble == STATEFILE_VERSION && cJSON_IsObject(old)) {
-		const cJSON *e;
-		refs = index_names(f);
-		cJSON_ArrayForEach(e, old) {
-			if (e->string && cJSON_IsObject(e) && find_name(refs, f->n_instances, e->string) < 0)
-				cJSON_AddItemToObject(insts, e->string, cJSON_Duplicate(e, 1));
-		}
-		free(refs);
+	cJSON *insts = cJSON_GetObjectItemCaseSensitive(root, "instances");
+	if (!cJSON_IsNumber(ver) || ver->valuedouble != STATEFILE_VERSION || !cJSON_IsObject(insts)) {
+		cJSON_Delete(root);
+		return NULL;
 	}
-	cJSON_Delete(root);
+	*root_out = root;
+	return insts;
+}
+
+/* The merged "instances": the file's entries in their order, then this
+ * fleet's new ones in config order. */
+static void merge_into(const struct fleet *f, const cJSON *current, cJSON *insts)
+{
+	struct name_ref *refs = index_names(f);
+	bool *seen = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*seen));
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, current) {
+		if (!e->string || cJSON_GetObjectItemCaseSensitive(insts, e->string))
+			continue;   /* duplicate key: the first one is the one load uses */
+		long i = find_name(refs, f->n_instances, e->string);
+		cJSON *item;
+		if (i < 0) {
+			item = cJSON_IsObject(e) ? cJSON_Duplicate(e, 1) : NULL;
+		} else {
+			seen[i] = true;
+			item = merge_entry(&f->instances[i], e);
+		}
+		if (item)
+			cJSON_AddItemToObject(insts, e->string, item);
+	}
+	for (size_t i = 0; i < f->n_instances; i++) {
+		const struct instance *in = &f->instances[i];
+		/* names are unique: the config refuses duplicates */
+		if (!seen[i] && has_state(in))
+			cJSON_AddItemToObject(insts, in->name, entry_json(in));
+	}
+	free(seen);
+	free(refs);
 }
 
 static void split_path(const char *path, char **dir, char **base)
@@ -374,43 +512,76 @@ static void split_path(const char *path, char **dir, char **base)
 	}
 }
 
+/* Exclusive lock on "<base>.lock" in d: an fd to close, or -1 with *err.
+ * Blocks while another process saves (milliseconds: read, merge, write). */
+static int lock_beside(struct safedir *d, const char *base, char **err)
+{
+	char *name = xasprintf("%s.lock", base);
+	int fd = openat(d->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		*err = xasprintf("cannot open the state lock %s/%s: %s", d->path, name, strerror(errno));
+		free(name);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		*err = xasprintf("cannot lock %s/%s: %s", d->path, name, strerror(errno));
+		close(fd);
+		free(name);
+		return -1;
+	}
+	free(name);
+	return fd;
+}
+
 int statefile_save(const struct fleet *f, const char *path, char **err)
 {
-	cJSON *root = cJSON_CreateObject();
-	cJSON *insts;
-	char *dir, *base;
-	int rc;
+	struct safedir d = {.fd = -1};
+	struct safefile_tmp tmp = {0};
+	char *dir = NULL, *base = NULL, *text = NULL, *out = NULL;
+	cJSON *root = NULL, *current_root = NULL;
+	int lock = -1, rc = -1;
 
 	if (!path || !*path) {
 		*err = xstrdup("no state file path (HOME is not set)");
-		cJSON_Delete(root);
 		return -1;
 	}
-	cJSON_AddNumberToObject(root, "version", STATEFILE_VERSION);
-	insts = cJSON_AddObjectToObject(root, "instances");
-	for (size_t i = 0; i < f->n_instances; i++) {
-		const struct instance *in = &f->instances[i];
-		/* names are unique: the config refuses duplicates */
-		if (has_state(in))
-			cJSON_AddItemToObject(insts, in->name, entry_json(in));
-	}
-	carry_over(f, path, insts);
+	split_path(path, &dir, &base);
+	if (safedir_open(&d, dir, NULL, err) != 0 || (lock = lock_beside(&d, base, err)) < 0)
+		goto out;
 
-	char *text = cJSON_Print(root);
-	cJSON_Delete(root);
+	/* under the lock: what is in the file now is the latest word */
+	const cJSON *current = read_current(path, &current_root);
+	root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "version", STATEFILE_VERSION);
+	merge_into(f, current, cJSON_AddObjectToObject(root, "instances"));
+
+	text = cJSON_Print(root);
 	if (!text)
 		die(70, "out of memory");
 	size_t tlen = strlen(text);
-	char *out = xmalloc(tlen + 2);
+	out = xmalloc(tlen + 2);
 	memcpy(out, text, tlen);
 	out[tlen] = '\n';
 	out[tlen + 1] = '\0';
-	cJSON_free(text);
 
-	split_path(path, &dir, &base);
-	rc = safefile_write_atomic(dir, NULL, base, out, tlen + 1, 0600, NULL, err);
+	if (safefile_stage(&d, base, out, tlen + 1, 0600, &tmp, err) != 0 ||
+	    safefile_commit(&d, &tmp, err) != 0)
+		goto out;
+	safedir_sync(&d);
+	rc = 0;
+out:
+	safefile_abort(&d, &tmp);
+	if (lock >= 0)
+		close(lock);    /* releases the flock, after the rename */
+	safedir_close(&d);
+	cJSON_Delete(root);
+	cJSON_Delete(current_root);
+	cJSON_free(text);
+	free(out);
 	free(dir);
 	free(base);
-	free(out);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const names[] = {"orders-cache", "idle", "orders-db", "a", ""};
 static const char *const ids[] = {"crs-2btr9ryn", "crs-idle", "postgres-hf8jo5pr", "x", ""};
@@ -51,6 +52,8 @@ static void check_same(const struct fleet *f, const struct fleet *g)
 		if (a->download && (!str_eq(a->download->path, b->download->path) ||
 		                    a->download->size != b->download->size ||
 		                    a->download->at != b->download->at ||
+		                    !str_eq(a->download->ca_pem, b->download->ca_pem) ||
+		                    !str_eq(a->download->truststore, b->download->truststore) ||
 		                    strcmp(a->download->sha256, b->download->sha256) != 0))
 			abort();
 	}
@@ -72,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Whatever was taken in (damaged entries are skipped, good ones kept)
 	 * survives a save and a load unchanged. */
+	/* a fresh file: saving merges with what is there (another input's) */
+	unlink(out);
 	if (statefile_save(&f, out, &err) != 0)
 		abort();
 	fleet_make(&g);

@@ -37,6 +37,7 @@ import ssl
 import string
 import struct
 import sys
+import tarfile
 import threading
 import time
 import uuid
@@ -301,7 +302,10 @@ GENERATE_KEYS = {"count", "name", "id", "start", "tags_cycle"}
 LIST_FAULT_KEYS = {"account", "service", "region", "page", "fault", "times"}
 LIST_FAULTS = ("throttle", "5xx", "auth_error", "error_500", "reset", "malformed")
 CA_KEYS = {"days_left", "key", "cn", "org"}
-ARCHIVES = ("zip", "pem", "der", "garbage", "empty_zip")
+# Archives with no certificate tlsfleet reads (jks_zip, p12_zip, tar_gz,
+# html) and a zip whose entry ca.pem is really DER (zip_der_ca_pem).
+ARCHIVES = ("zip", "pem", "der", "garbage", "empty_zip",
+            "jks_zip", "p12_zip", "tar_gz", "html", "zip_der_ca_pem")
 
 
 class FleetError(Exception):
@@ -1040,10 +1044,52 @@ DEFAULT_FILE = {
     ("huawei", "dcs"): "DCS-SSL-CA.zip",
     ("alibaba", "redis"): "ApsaraDB-CA-Chain.zip",
 }
-ARCHIVE_FILE = {"pem": "ca.pem", "der": "ca.der", "garbage": "ca.zip", "empty_zip": "ca.zip"}
+ARCHIVE_FILE = {"pem": "ca.pem", "der": "ca.der", "garbage": "ca.zip", "empty_zip": "ca.zip",
+                "jks_zip": "ca-jks.zip", "p12_zip": "ca-p12.zip", "tar_gz": "ca.tar.gz",
+                "html": "ca.zip", "zip_der_ca_pem": "ca.zip"}
 CTYPES = {"zip": "application/zip", "pem": "application/x-pem-file",
           "der": "application/pkix-cert", "garbage": "application/zip",
-          "empty_zip": "application/zip"}
+          "empty_zip": "application/zip", "jks_zip": "application/zip",
+          "p12_zip": "application/zip", "tar_gz": "application/gzip",
+          "html": "text/html; charset=utf-8", "zip_der_ca_pem": "application/zip"}
+
+
+def _jks(certs, password="changeit"):
+    """A Java KeyStore of trusted certificate entries (the layout keytool
+    writes): magic, version 2, entries, then SHA-1 over the password as
+    UTF-16BE, the JDK's fixed salt phrase and everything before."""
+    out = [struct.pack(">IIi", 0xFEEDFEED, 2, len(certs))]
+    for n, cert in enumerate(certs):
+        alias = ("ca-%d" % (n + 1)).encode()
+        der = cert.public_bytes(serialization.Encoding.DER)
+        out.append(struct.pack(">iH", 2, len(alias)) + alias + struct.pack(">q", 0)
+                   + struct.pack(">H", 5) + b"X.509" + struct.pack(">i", len(der)) + der)
+    body = b"".join(out)
+    return body + hashlib.sha1(password.encode("utf-16-be") + b"Mighty Aphrodite" + body).digest()
+
+
+def _p12(certs):
+    """A PKCS#12 of the certificates alone, encrypted under "changeit" (as
+    providers ship them for Java): nothing readable without the password."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    return pkcs12.serialize_key_and_certificates(
+        b"ca", None, None, certs, serialization.BestAvailableEncryption(b"changeit"))
+
+
+def _tar_gz(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        for name, data in entries:
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            ti.mode = 0o644
+            ti.mtime = int(time.time())
+            t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Download</title></head>\n"
+             b"<body><p>Please sign in to download the certificate.</p></body></html>\n")
 
 
 def _p7b(mat):
@@ -1064,6 +1110,16 @@ def build_archive(inst, mat):
         return b"this is not a zip archive\n" * 8
     if kind == "empty_zip":
         return _zip([])
+    if kind == "jks_zip":
+        return _zip([("truststore.jks", _jks(mat.certs))])
+    if kind == "p12_zip":
+        return _zip([("truststore.p12", _p12(mat.certs))])
+    if kind == "tar_gz":
+        return _tar_gz([("ca.pem", mat.pem)])
+    if kind == "html":
+        return HTML_PAGE
+    if kind == "zip_der_ca_pem":
+        return _zip([("ca.pem", mat.der)])
     if prov == "tencent" and svc == "redis":
         entries = [("ca.pem", mat.pem)]
     elif prov == "tencent":
