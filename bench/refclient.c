@@ -1,7 +1,7 @@
 /* The reference client of the benchmarks: the least a libcurl multi program
  * must do to send tlsfleet's requests. It reads the fleet TSV written by
  * bench/gen-fleet.py, keeps `-c` transfers in flight (queuing the rest
- * itself, as DESIGN §7 recommends), reuses connections and TLS sessions the
+ * itself, as curl's multi examples recommend), reuses connections and TLS sessions the
  * way tlsfleet does (share handle, MAXCONNECTS = c + 8, HTTP/2 over TLS when
  * the server offers it) and does no other work.
  *
@@ -10,7 +10,7 @@
  * -m plain: fixed headers, no signing, bodies ignored (the bare multi loop).
  * -m sign:  every request signed as the provider wants it (TC3, APIG, RPC V1
  *           through tlsfleet's src/sign.c) and every answer parsed with cJSON
- *           and one field read: DESIGN §7's "with signing and parsing".
+ *           and one field read: the "with signing and parsing" reference.
  * -s:       trust the system CA bundle plus CA (added to each TLS context),
  *           as tlsfleet does with ca_file; without -s only CA is trusted.
  * Prints one line: mode, n, c, wall seconds, requests/s, CPU µs per request

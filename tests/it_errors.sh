@@ -121,7 +121,9 @@ is "$?" 0 "60 instances at rate_limit 20: every one answers"
 pycheck "never more than 20 requests in any 1-second window" \
 	'(lambda t: max(sum(1 for u in t if x <= u < x + 1.0) for x in t) <= 20)(sorted(r["t"] for r in reqs))' "$WORK/r.json"
 pycheck "the simulator never had to throttle" 'not any(r.get("code") for r in reqs)' "$WORK/r.json"
-pycheck "the budget is used: 60 requests within 3.3 s" \
-	'(lambda t: len(t) == 60 and t[-1] - t[0] <= 3.3)(sorted(r["t"] for r in reqs))' "$WORK/r.json"
+# How close the run comes to the 3 s the rate allows is a figure, not a
+# test: bench/run.sh rate measures it against the floor.
+pycheck "one request per instance: pacing delays, never drops or repeats" \
+	'len(reqs) == 60 and len({r["instance"] for r in reqs}) == 60' "$WORK/r.json"
 
 done_testing

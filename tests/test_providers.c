@@ -1,6 +1,6 @@
 /* The providers: requests built for each cloud, and every documented answer
  * (the doc pages' examples verbatim in tests/data/api, each documented
- * error code, and broken answers) mapped per DESIGN §3. */
+ * error code, and broken answers) mapped per tlsfleet(1), STATES. */
 #include "tap.h"
 #include "fixtures.h"
 #include "providers/provider.h"
@@ -551,7 +551,7 @@ static void test_tencent_redis(void)
 	ok(cJSON_IsFalse(status_field(&r, "SSLConfig")), "provider_status keeps SSLConfig false");
 	ok(status_field(&r, "Response") == NULL, "provider_status is not the outer object");
 
-	/* The DESIGN §3 order. */
+	/* The tlsfleet(1) STATES order. */
 	static const struct {
 		const char *body;
 		enum tls_state state;

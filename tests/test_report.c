@@ -1,4 +1,4 @@
-/* --list JSON/CSV and --check against the contract (DESIGN §3-4), on a
+/* --list JSON/CSV and --check against the contract (tlsfleet(1), OUTPUT and CHECK), on a
  * fleet built by hand so every state and threshold is exercised. */
 #include "report/check.h"
 #include "core/fleet.h"

@@ -186,7 +186,7 @@ int instance_warn_days(const struct fleet *f, const struct instance *in);
 int instance_crit_days(const struct fleet *f, const struct instance *in);
 bool instance_require_tls(const struct fleet *f, const struct instance *in);
 
-/* CA expiry per DESIGN §3: the API's date, else the earliest notAfter of
+/* CA expiry per tlsfleet(1), STATES: the API's date, else the earliest notAfter of
  * the inspected certificates. *source is "api", "certificate" or NULL. */
 time_t instance_cert_expires(const struct instance *in, const char **source);
 /* floor((expiry - now) / 86400); false when the expiry is unknown. */

@@ -20,7 +20,7 @@ enum view_sort {
 	SORT_SERVICE,   /* provider/service */
 	SORT_REGION,
 	SORT_ID,
-	SORT_STATE,     /* DESIGN §3 order */
+	SORT_STATE,     /* tlsfleet(1) STATES order */
 	SORT_EXPIRY,    /* CA expiry, unknown last */
 	SORT_ADDRESS,   /* host, else IP; unknown last */
 	SORT_AGE,       /* youngest answer first; never refreshed last */

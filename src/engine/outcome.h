@@ -1,4 +1,4 @@
-/* How an attempt's outcome lands on an instance (DESIGN §3): a definite
+/* How an attempt's outcome lands on an instance (tlsfleet(1), STATES): a definite
  * answer replaces every kept field and sets last_good_at; any other outcome
  * keeps them, so a failed refresh never erases what an earlier one learned.
  * Every attempt sets state, error, http_status, request_id, latency and

@@ -11,7 +11,7 @@
 /* 4% headroom (40 ms a second at 20/s) against the provider's counting
  * window and arrival jitter; 600 requests at 20/s still take <= 1.05 x 30 s. */
 #define PACER_MARGIN 1.04
-/* The contract's floor (DESIGN §4): starts never closer than 1.02 / rate,
+/* The contract's floor (docs/ARCHITECTURE.md, "Pacing"): starts never closer than 1.02 / rate,
  * even when a late wake-up is made up for. */
 #define PACER_MIN_MARGIN 1.02
 

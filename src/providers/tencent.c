@@ -155,7 +155,7 @@ static int get_status(const cJSON *resp, long *status, struct provider_result *r
 	return 0;
 }
 
-/* DESIGN §3 Tencent Redis order: FeatureSupport, Status 1, SSLConfig. */
+/* tlsfleet(1) STATES: the Tencent Redis order: FeatureSupport, Status 1, SSLConfig. */
 static enum tls_state redis_state(const cJSON *resp, struct provider_result *r)
 {
 	int feature, ssl;

@@ -1,4 +1,4 @@
-/* Headless output: --list in table, JSON or CSV (DESIGN §4 contract). */
+/* Headless output: --list in table, JSON or CSV (the contract in tlsfleet(1), OUTPUT). */
 #ifndef TLSFLEET_REPORT_H
 #define TLSFLEET_REPORT_H
 #include <stdio.h>

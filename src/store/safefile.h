@@ -1,7 +1,7 @@
 /* Safe names and atomic writes for everything tlsfleet puts on disk.
  *
  * Names that come from a provider, a URL or the config are reduced to
- * harmless basenames (DESIGN §4 Downloads). Files are written beside their
+ * harmless basenames (tlsfleet(1), DOWNLOADS). Files are written beside their
  * target as ".<name>.tmp.XXXXXX", synced and renamed over it, so a reader
  * sees the old file or the new one and never a partial file; every failure
  * removes the temporary file. Below the directory the user chose, nothing
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define SAFEFILE_NAME_MAX 128   /* bytes, DESIGN §4 */
+#define SAFEFILE_NAME_MAX 128   /* bytes, tlsfleet(1) DOWNLOADS */
 
 /* name reduced to a safe basename: controls (textsafe_is_control: C0, DEL,
  * C1, bidi), '/', '\\' and bytes that are not valid UTF-8 dropped; then a
