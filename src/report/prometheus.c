@@ -3,7 +3,6 @@
 #include "core/textsafe.h"
 #include "core/verdict.h"
 #include "core/xalloc.h"
-#include "report/report.h"
 
 #include <stdlib.h>
 #include <string.h>
