@@ -73,9 +73,15 @@ unset TENCENTCLOUD_SECRET_ID TENCENTCLOUD_SECRET_KEY TENCENTCLOUD_SESSION_TOKEN 
 	ALIBABA_CLOUD_CREDENTIALS_FILE NO_COLOR 2>/dev/null || true
 SIM_PID=""
 
+# TLSFLEET_TEST_KEEP=1 keeps a test's files (configs, outputs, simulator
+# log) for a look after a failure.
 cleanup() {
 	stop_sim
-	rm -rf "$WORK"
+	if [ -n "${TLSFLEET_TEST_KEEP:-}" ]; then
+		echo "# kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 129' HUP
