@@ -244,7 +244,8 @@ scenario_throughput() {
 # with the reference client signing and parsing the same requests (system CA
 # bundle plus the bench CA, as tlsfleet trusts them), A/B interleaved, for
 # bench's mixed fleet (four services, three signers) and a Tencent-only
-# fleet (TC3 only). HTTP/1.1 unless WHOLE_PROTOS says otherwise.
+# fleet (TC3 only). HTTP/1.1 unless WHOLE_PROTOS says otherwise; WHOLE_OLD
+# names a second tlsfleet binary measured in the same rounds (before/after).
 scenario_whole() {
 	local n=${WHOLE_N:-10000} c=64
 	start_nginx 0.1
@@ -259,6 +260,9 @@ scenario_whole() {
 			for r in $(seq "$RUNS"); do
 				measure "whole-ref-$f-$proto" "$WORK/bin/refclient" -c $c -m sign -s -p "$port" -a "$WORK/ca.pem" "$WORK/whole-$f-$proto.tsv"
 				measure "whole-tlsfleet-$f-$proto" "$TLSFLEET" -c "$WORK/whole-$f-$proto.conf" --list --format json
+				# WHOLE_OLD=BINARY: another tlsfleet (e.g. before a change) in the same A/B rounds
+				[ -z "${WHOLE_OLD:-}" ] ||
+					measure "whole-old-$f-$proto" "$WHOLE_OLD" -c "$WORK/whole-$f-$proto.conf" --list --format json
 			done
 		done
 		echo "-- $proto (x_req/s = tlsfleet req/s / reference req/s, x_cpu = tlsfleet CPU / reference CPU; targets >= 0.80 and <= 1.25)"
@@ -266,6 +270,7 @@ scenario_whole() {
 		for f in mixed tencent; do
 			row "whole-ref-$f-$proto" "$n" "whole-ref-$f-$proto"
 			row "whole-tlsfleet-$f-$proto" "$n" "whole-ref-$f-$proto"
+			[ -z "${WHOLE_OLD:-}" ] || row "whole-old-$f-$proto" "$n" "whole-ref-$f-$proto"
 			local got
 			got=$(grep -c '"state":	"enabled"' "$WORK/out.whole-tlsfleet-$f-$proto" || true)
 			echo "   (last tlsfleet run on the $f fleet: $got of $n instances enabled)"
