@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [-b BUILD_DIR] [-r RUNS] SCENARIO...
 #
-# SCENARIO: throughput latency rate memory config ui view baselines all
+# SCENARIO: whole throughput latency rate memory config ui view baselines all
 # BUILD_DIR: the build tree holding tlsfleet and libtlsfleet.a (default:
 # the current directory if it has them, else the source tree). RUNS: runs
 # per A/B figure (default 5; medians are reported).
@@ -237,6 +237,45 @@ scenario_throughput() {
 		echo "   (last tlsfleet --list run: $states of $n instances enabled)"
 	done
 	echo "   ref-sign-sys = signing + parsing, trusting the system CA bundle plus the bench CA as tlsfleet does"
+}
+
+# Whole processes (issue 15's figures): `tlsfleet --list --format json` on a
+# 10k-instance config, config load and JSON output included, side by side
+# with the reference client signing and parsing the same requests (system CA
+# bundle plus the bench CA, as tlsfleet trusts them), A/B interleaved, for
+# bench's mixed fleet (four services, three signers) and a Tencent-only
+# fleet (TC3 only). HTTP/1.1 unless WHOLE_PROTOS says otherwise; WHOLE_OLD
+# names a second tlsfleet binary measured in the same rounds (before/after).
+scenario_whole() {
+	local n=${WHOLE_N:-10000} c=64
+	start_nginx 0.1
+	echo
+	echo "== whole: tlsfleet --list --format json vs refclient -m sign -s, N=$n, concurrency $c, no latency, rate_limit 0, $RUNS runs (medians)"
+	for proto in ${WHOLE_PROTOS:-h1}; do
+		local port=$PORT_H1
+		[ "$proto" = h2 ] && port=$PORT_H2
+		fleet "whole-mixed-$proto" "$port" "$n" --concurrency $c
+		fleet "whole-tencent-$proto" "$port" "$n" --concurrency $c --services tencent/redis,tencent/postgres
+		for f in mixed tencent; do
+			for r in $(seq "$RUNS"); do
+				measure "whole-ref-$f-$proto" "$WORK/bin/refclient" -c $c -m sign -s -p "$port" -a "$WORK/ca.pem" "$WORK/whole-$f-$proto.tsv"
+				measure "whole-tlsfleet-$f-$proto" "$TLSFLEET" -c "$WORK/whole-$f-$proto.conf" --list --format json
+				# WHOLE_OLD=BINARY: another tlsfleet (e.g. before a change) in the same A/B rounds
+				[ -z "${WHOLE_OLD:-}" ] ||
+					measure "whole-old-$f-$proto" "$WHOLE_OLD" -c "$WORK/whole-$f-$proto.conf" --list --format json
+			done
+		done
+		echo "-- $proto (x_req/s = tlsfleet req/s / reference req/s, x_cpu = tlsfleet CPU / reference CPU; targets >= 0.80 and <= 1.25)"
+		header
+		for f in mixed tencent; do
+			row "whole-ref-$f-$proto" "$n" "whole-ref-$f-$proto"
+			row "whole-tlsfleet-$f-$proto" "$n" "whole-ref-$f-$proto"
+			[ -z "${WHOLE_OLD:-}" ] || row "whole-old-$f-$proto" "$n" "whole-ref-$f-$proto"
+			local got
+			got=$(grep -c '"state":	"enabled"' "$WORK/out.whole-tlsfleet-$f-$proto" || true)
+			echo "   (last tlsfleet run on the $f fleet: $got of $n instances enabled)"
+		done
+	done
 }
 
 # Latency floor: 100 ms per answer, N = 10k, concurrency 64 and 256.
@@ -488,14 +527,14 @@ machine
 scenarios=()
 for s in "$@"; do
 	if [ "$s" = all ]; then
-		scenarios+=(throughput latency rate memory config view ui baselines)
+		scenarios+=(whole throughput latency rate memory config view ui baselines)
 	else
 		scenarios+=("$s")
 	fi
 done
 for s in "${scenarios[@]}"; do
 	case $s in
-	throughput | latency | rate | memory | config | view | ui | baselines) "scenario_$s" ;;
+	whole | throughput | latency | rate | memory | config | view | ui | baselines) "scenario_$s" ;;
 	*) echo "bench: unknown scenario '$s'" >&2; usage ;;
 	esac
 done

@@ -102,6 +102,19 @@ static void check_timegm(void)
 		}
 	}
 	is_int(bad, 0, "format/parse round trip for every day 1970..2500");
+	/* Years of fewer than four digits are zero-padded, the edge of the
+	 * four-digit years is exact (digits written by hand). */
+	static const char *const edges[] = {
+		"0999-03-04T05:06:07Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+		"2000-02-29T12:00:09Z", "1969-12-31T23:59:59Z",
+	};
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		char buf[21] = "";
+		time_t t = 0;
+		ok(timefmt_parse_iso8601(edges[i], &t), "parses %s", edges[i]);
+		timefmt_iso_utc(t, buf);
+		is_str(buf, edges[i], edges[i]);
+	}
 }
 
 int main(void)

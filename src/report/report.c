@@ -3,6 +3,7 @@
 #include "core/textsafe.h"
 #include "core/verdict.h"
 #include "report/prometheus.h"
+#include "report/jsonprint.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -192,24 +193,19 @@ static void list_json(FILE *out, const struct fleet *f, time_t now)
 {
 	/* Printed one object at a time into one reused buffer: a 100k fleet
 	 * never needs one tree, nor a malloc per printed object. */
-	size_t cap = 4096;
-	char *buf = xmalloc(cap);
+	struct strbuf sb = STRBUF_INIT;
 
 	fputs("[", out);
 	for (size_t i = 0; i < f->n_instances; i++) {
 		cJSON *o = instance_json(f, &f->instances[i], now, STATUS_BORROW);
-		/* cJSON asks for 5 bytes more than it prints; grow until it fits. */
-		while (!cJSON_PrintPreallocated(o, buf, (int)cap, 1)) {
-			if (cap > (size_t)1 << 30)
-				die(70, "a report entry does not fit in 1 GiB");
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
+		strbuf_reset(&sb);
+		if (jsonprint_append(&sb, o) != 0)
+			die(70, "a report entry cannot be printed as JSON");
 		fputs(i ? ",\n" : "\n", out);
-		fputs(buf, out);
+		fwrite(sb.buf, 1, sb.len, out);
 		cJSON_Delete(o);
 	}
-	free(buf);
+	strbuf_free(&sb);
 	fputs(f->n_instances ? "\n]\n" : "]\n", out);
 }
 
