@@ -85,6 +85,31 @@ pycheck "Redis beside MySQL still answered by the Redis call (same action name, 
 pycheck "throttled retried once (retries = 1)" \
 	'sum(1 for r in reqs if r.get("instance") == exp["tc-sqlserver-throttled"]["id"]) == 2' "$L"
 
+# The simulator checks the credential scope like Tencent: cdb, not mysql.
+scope_answer() {  # scope_answer SCOPE: the Error.Code (or "ok") of a signed call
+	"$PYTHON3" - "$1" "$SIM_DIR" "$SIM_PORT" "$(dirname "$SIM")" <<'PY'
+import json, ssl, sys, time, urllib.request
+scope, simdir, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+import tlsfleet_sim as S
+body = b'{"InstanceId":"cdb-en0001"}'
+host = "127.0.0.1:%d" % port
+now = int(time.time())
+auth = S.tc3_sign("AKIDtlsfleetTESTsvcTencent00000001", "tlsfleetTESTsvcTencentSecret0001",
+                  scope, now, host, body)[0]
+req = urllib.request.Request("https://%s/" % host, data=body, method="POST", headers={
+    "Authorization": auth, "Content-Type": "application/json", "Host": host,
+    "X-TC-Action": "DescribeSSLStatus", "X-TC-Version": "2017-03-20",
+    "X-TC-Region": "ap-guangzhou", "X-TC-Timestamp": str(now)})
+ctx = ssl.create_default_context(cafile=simdir + "/ca.pem")
+r = json.load(urllib.request.urlopen(req, context=ctx))["Response"]
+print(r["Error"]["Code"] if "Error" in r else "ok %s" % r.get("Status"))
+PY
+}
+is "$(scope_answer cdb)" "ok ON" "a MySQL call signed for cdb is answered"
+is "$(scope_answer mysql)" "AuthFailure.SignatureFailure" "a MySQL call signed for 'mysql' is refused"
+is "$(scope_answer redis)" "AuthFailure.SignatureFailure" "a MySQL call signed for 'redis' is refused"
+
 # --check: the verdicts the new states and expiries give.
 "$TLSFLEET" -c "$SIM_CONFIG" --check --only 'tc-sqlserver-soon' >"$WORK/check.txt" 2>&1
 is "$?" 2 "--check: SQL Server certificate 5 days from expiry is CRITICAL"
