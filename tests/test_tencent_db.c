@@ -5,6 +5,8 @@
 #include "tap.h"
 #include "fixtures.h"
 #include "providers/provider.h"
+#include "core/connect.h"
+#include "probe/probe.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -372,8 +374,42 @@ static void test_codes(void)
 	provider_result_free(&r);
 }
 
+/* ---- the probe and the connect line know the services by name ---------- */
+
+static void test_protocol_names(void)
+{
+	enum probe_proto p;
+	struct connect_spec spec = {.host = "10.0.0.8", .port = 3306, .ca_file = "/d/ca.pem"};
+	char *line;
+
+	ok(probe_proto_from_name(service_kind_name(SERVICE_MYSQL), &p) && p == PROBE_MYSQL,
+	   "mysql: the probe speaks it under the service's name");
+	ok(probe_proto_from_name(service_kind_name(SERVICE_MONGODB), &p) && p == PROBE_MONGODB,
+	   "mongodb: the probe speaks it under the service's name");
+	ok(!probe_proto_from_name(service_kind_name(SERVICE_SQLSERVER), &p),
+	   "sqlserver: not probed (TDS wraps TLS in PRELOGIN)");
+
+	spec.protocol = service_kind_name(SERVICE_MYSQL);
+	line = connect_line(&spec);
+	ok(line && strncmp(line, "mysql --ssl-mode=VERIFY_IDENTITY", 32) == 0,
+	   "mysql: connect line (%s)", line ? line : "null");
+	free(line);
+	spec.protocol = service_kind_name(SERVICE_MONGODB);
+	spec.port = 27017;
+	line = connect_line(&spec);
+	ok(line && strncmp(line, "mongosh --tls", 13) == 0, "mongodb: connect line (%s)",
+	   line ? line : "null");
+	free(line);
+	spec.protocol = service_kind_name(SERVICE_SQLSERVER);
+	spec.port = 1433;
+	line = connect_line(&spec);
+	ok(line == NULL, "sqlserver: no connect line (sqlcmd takes no CA file)");
+	free(line);
+}
+
 int main(void)
 {
+	test_protocol_names();
 	test_requests();
 	test_mysql();
 	test_mongodb();
