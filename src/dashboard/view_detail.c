@@ -89,6 +89,16 @@ static void add_use_it(struct dlines *d, const struct tui *t, const struct insta
 	if (in->service == SERVICE_POSTGRES)
 		addf(d, "Connect", "psql \"host=%s port=%s sslmode=verify-full sslrootcert=%s\"",
 		     host ? host : "HOST", port, ca);
+	else if (in->service == SERVICE_MYSQL)
+		addf(d, "Connect", "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=%s -h %s -P %s",
+		     ca, host ? host : "HOST", port);
+	else if (in->service == SERVICE_MONGODB)
+		addf(d, "Connect", "mongosh --tls --tlsCAFile %s --host %s --port %s",
+		     ca, host ? host : "HOST", port);
+	else if (in->service == SERVICE_SQLSERVER)
+		/* sqlcmd verifies with the system trust store only */
+		addf(d, "Connect", "sqlcmd -N -S tcp:%s,%s (with the CA in the system trust store)",
+		     host ? host : "HOST", port);
 	else
 		addf(d, "Connect", "redis-cli --tls --cacert %s -h %s -p %s",
 		     ca, host ? host : "HOST", port);

@@ -1,7 +1,9 @@
 /* Tencent Cloud: Redis DescribeSSLStatus and PostgreSQL
- * DescribeDBInstanceSSLConfig, API 3.0 (TC3-HMAC-SHA256). Errors arrive as
- * HTTP 200 with Response.Error. */
+ * DescribeDBInstanceSSLConfig, API 3.0 (TC3-HMAC-SHA256); MySQL, MongoDB
+ * and SQL Server answers are tencent_db.c's. Errors arrive as HTTP 200
+ * with Response.Error. */
 #include "providers/provider.h"
+#include "providers/tencent_db.h"
 #include "providers/sign.h"
 #include "core/strbuf.h"
 #include "core/timefmt.h"
@@ -229,6 +231,19 @@ static int normalise(const cJSON *resp, bool pg, struct provider_result *r)
 	return 0;
 }
 
+/* A product's own codes decide first, then Tencent's common ones. */
+static void tencent_map_error(const struct instance *in, struct provider_result *out,
+                              long status, const char *code, const char *message)
+{
+	const struct provider_codes *own = tencent_db_codes(in->service);
+
+	if (own && (provider_code_in(code, own->unsupported) ||
+	            provider_code_in(code, own->not_found) || provider_code_in(code, own->auth)))
+		provider_map_error(out, own, status, code, message);
+	else
+		provider_map_error(out, &tencent_codes, status, code, message);
+}
+
 static void tencent_parse_response(const struct instance *in, enum api_call call,
                                    const struct http_response *resp, struct provider_result *out)
 {
@@ -269,7 +284,7 @@ static void tencent_parse_response(const struct instance *in, enum api_call call
 			if (!code || !*code)
 				provider_result_invalid(out, resp->status, "Error.Code: missing");
 			else
-				provider_map_error(out, &tencent_codes, resp->status, code, message);
+				tencent_map_error(in, out, resp->status, code, message);
 		}
 		/* "unsupported" is a definite answer: it keeps its body. */
 		if (out->state == STATE_UNSUPPORTED)
@@ -283,9 +298,13 @@ static void tencent_parse_response(const struct instance *in, enum api_call call
 		return;
 	}
 
-	st = pg ? postgres_state(response, out) : redis_state(response, out);
-	if (st != STATE_ERROR && normalise(response, pg, out) < 0)
-		st = STATE_ERROR;
+	if (tencent_db_handles(in->service)) {
+		st = tencent_db_answer(in->service, response, out);
+	} else {
+		st = pg ? postgres_state(response, out) : redis_state(response, out);
+		if (st != STATE_ERROR && normalise(response, pg, out) < 0)
+			st = STATE_ERROR;
+	}
 	if (st == STATE_ERROR) {
 		/* wrong types decide nothing: drop what was half-normalised */
 		free(out->cert_url);

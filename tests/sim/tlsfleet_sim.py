@@ -1527,6 +1527,12 @@ class Tencent:
                "DescribeDBInstances": ("postgres", "2017-03-12", None),
                "AssumeRole": ("sts", "2018-08-13", None)}
     KINDS = {"DescribeInstances": "list", "DescribeDBInstances": "list", "AssumeRole": "sts"}
+    # Service modules (sim_*.py): (action, version) -> spec, for actions
+    # two products share (cdb and Redis both have DescribeSSLStatus); the
+    # signing scope of a service when it is not its name; its answer.
+    VERSIONED = {}
+    SCOPES = {}
+    SERVICE_ANSWERS = {}
     # action -> (default Limit, largest Limit, Offset must be a multiple of Limit)
     LIST_LIMITS = {"DescribeInstances": (20, 1000, True), "DescribeDBInstances": (10, 100, False)}
 
@@ -1550,7 +1556,7 @@ class Tencent:
             call.error = self.err(call, "MissingParameter",
                                   "The request is missing a required parameter `Action`.")
             return call
-        spec = self.ACTIONS.get(call.action)
+        spec = self.VERSIONED.get((call.action, hd.get("X-TC-Version"))) or self.ACTIONS.get(call.action)
         if spec is None:
             call.error = self.err(call, "InvalidAction",
                                   "The requested action `%s` does not exist." % call.action)
@@ -1621,7 +1627,8 @@ class Tencent:
             return self.err(call, "AuthFailure.SecretIdNotFound",
                             "The SecretId is not found, please check it is correct.")
         call.account = acct
-        if cred[1] != tc3_date(ts) or cred[2] != call.service:
+        scope = self.SCOPES.get(call.service, call.service)
+        if cred[1] != tc3_date(ts) or cred[2] != scope:
             return self.err(call, "AuthFailure.SignatureFailure",
                             "The credential scope does not match the request (date or service).")
         if "content-type" not in signed or "host" not in signed or signed != sorted(signed):
@@ -1631,7 +1638,7 @@ class Tencent:
         url = urlsplit(h.path)
         canonical = tc3_canonical_request(h.command, url.path or "/", url.query, headers, signed, body)
         want = tc3_signature(acct["secret"], cred[1], cred[2],
-                             tc3_string_to_sign(ts, call.service, canonical))
+                             tc3_string_to_sign(ts, scope, canonical))
         if not hmac.compare_digest(want, sig):
             return self.err(call, "AuthFailure.SignatureFailure",
                             "The provided credentials could not be validated. Please check your signature is correct.")
@@ -1657,6 +1664,8 @@ class Tencent:
         return self.err(call, "InternalError", "Service is temporarily unavailable.", 503)
 
     def answer(self, sim, call, inst, rt, sc):
+        if call.service in self.SERVICE_ANSWERS:
+            return self.SERVICE_ANSWERS[call.service](self, sim, call, inst, rt, sc)
         redis = call.service == "redis"
         if sc == "not_found":
             if redis:
@@ -2313,6 +2322,22 @@ def sim_log_signature(h, kind, value):
 
 
 TENCENT, HUAWEI, ALIBABA = Tencent(), Huawei(), Alibaba()
+
+
+def _load_service_modules():
+    """tests/sim/sim_*.py each add services through register(this module)."""
+    import glob
+    import importlib.util
+    me = sys.modules[__name__]
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sim_*.py"))):
+        name = os.path.basename(path)[:-3].replace("-", "_")
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        mod.register(me)
+
+
+_load_service_modules()
 
 # ---------------------------------------------------------------------------
 # HTTP
