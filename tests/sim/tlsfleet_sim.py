@@ -2825,6 +2825,11 @@ class MetaServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+# Service group B (Alibaba rds/polardb/mongodb, Huawei rds) lives in its own module.
+import sim_svc_alibaba  # noqa: E402
+sim_svc_alibaba.install(sys.modules[__name__])
+
+
 def make_ssl_context(state_dir):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
