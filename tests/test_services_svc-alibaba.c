@@ -7,6 +7,7 @@
 #include "fixtures.h"
 #include "providers/provider.h"
 #include "providers/sign.h"
+#include "providers/protocol.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -380,7 +381,10 @@ static void test_huawei_rds(void)
 	is_str(r.addr.ip, "192.168.0.142", "ip: the first private IP");
 	is_int(r.addr.port, 3306, "port");
 	ok(r.cert_expires == TIME_NONE, "no API expiry: it comes from the CA file");
-	ok(r.provider_status != NULL, "provider_status kept");
+	ok(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.provider_status, "enable_ssl")) &&
+	   !cJSON_GetObjectItemCaseSensitive(r.provider_status, "instances"),
+	   "provider_status is the instance's object, not the list");
+	ok(cJSON_GetObjectItemCaseSensitive(r.provider_status, "datastore") != NULL, "datastore kept");
 
 	run(200, "{\"instances\":[{\"id\":\"dsfae23fsfdsae3435in01\",\"enable_ssl\":false,\"private_ips\":[\"10.0.0.1\"],\"port\":5432}],\"total_count\":1}", &r);
 	state_is(&r, STATE_DISABLED, NULL, "huawei rds enable_ssl false");
@@ -433,6 +437,61 @@ static void test_huawei_rds(void)
 	provider_result_free(&r);
 }
 
+/* ---- the client protocol (probe and connect line) ---------------------------- */
+
+static void status_from(const char *json, const char *host)
+{
+	cJSON_Delete(I.st.provider_status);
+	I.st.provider_status = json ? cJSON_Parse(json) : NULL;
+	free(I.st.addr.host);
+	I.st.addr.host = host ? xstrdup(host) : NULL;
+}
+
+static void test_protocol(void)
+{
+	setup(PROVIDER_ALIBABA, SERVICE_MONGODB, "cn-hangzhou", "dds-1");
+	is_str(provider_protocol(&I), "mongodb", "alibaba mongodb: mongodb");
+	setup(PROVIDER_ALIBABA, SERVICE_REDIS, "cn-hangzhou", "r-1");
+	is_str(provider_protocol(&I), "redis", "alibaba redis: redis");
+
+	setup(PROVIDER_ALIBABA, SERVICE_RDS, "cn-hangzhou", "rm-1");
+	is_str(provider_protocol(&I), NULL, "rds before any answer: unknown");
+	status_from("{\"SSLEnabled\":\"Yes\"}", "rm-1.mysql.rds.aliyuncs.com");
+	is_str(provider_protocol(&I), "mysql", "rds Yes + .mysql. host: mysql");
+	status_from("{\"SSLEnabled\":\"on\"}", "pgm-1.pg.rds.aliyuncs.com");
+	is_str(provider_protocol(&I), "postgres", "rds on: postgres");
+	status_from("{\"SSLEnabled\":\"off\"}", NULL);
+	is_str(provider_protocol(&I), "postgres", "rds off, no host: postgres");
+	status_from("{\"SSLEnabled\":\"Yes\"}", "rm-1.sqlserver.rds.aliyuncs.com");
+	is_str(provider_protocol(&I), NULL, "rds SQL Server: not probed");
+	status_from("{\"SSLEnabled\":\"Yes\"}", NULL);
+	is_str(provider_protocol(&I), NULL, "rds Yes without a host: MySQL or SQL Server, unknown");
+	status_from(NULL, NULL);
+
+	setup(PROVIDER_ALIBABA, SERVICE_POLARDB, "cn-hangzhou", "pc-1");
+	status_from(NULL, "pc-1.mysql.polardb.rds.aliyuncs.com");
+	is_str(provider_protocol(&I), "mysql", "polardb .mysql.: mysql");
+	status_from(NULL, "pc-1.o.polardb.rds.aliyuncs.com");
+	is_str(provider_protocol(&I), NULL, "polardb other engines: unknown");
+	status_from(NULL, NULL);
+
+	setup(PROVIDER_HUAWEI, SERVICE_RDS, "eu-de", "x");
+	static const char *const types[][2] = {
+		{"MySQL", "mysql"}, {"mysql", "mysql"}, {"PostgreSQL", "postgres"},
+		{"MariaDB", "mariadb"}, {"SQLServer", NULL},
+	};
+	for (size_t i = 0; i < 5; i++) {
+		char json[100], name[100];
+
+		snprintf(json, sizeof(json), "{\"datastore\":{\"type\":\"%s\"}}", types[i][0]);
+		snprintf(name, sizeof(name), "huawei rds %s", types[i][0]);
+		status_from(json, NULL);
+		is_str(provider_protocol(&I), types[i][1], name);
+	}
+	status_from(NULL, NULL);
+	is_str(provider_protocol(&I), NULL, "huawei rds before any answer: unknown");
+}
+
 int main(void)
 {
 	test_alibaba_requests();
@@ -440,5 +499,6 @@ int main(void)
 	test_polardb();
 	test_mongodb();
 	test_huawei_rds();
+	test_protocol();
 	return done_testing();
 }

@@ -294,9 +294,11 @@ static int first_string(const cJSON *obj, const char *name, const char **out,
 
 /* {"instances": [...], "total_count": n}, asked with ?id=: the instance
  * whose id matches, or not_found when the list does not hold it (the API
- * answers an unknown id with an empty list, not with an error). */
-static void rds_status_answer(const struct instance *in, cJSON *body, long status,
-                              struct provider_result *r)
+ * answers an unknown id with an empty list, not with an error). Returns
+ * the instance's object: it, not the list around it, is the answer kept
+ * in provider_status (as Tencent's inner Response is). */
+static const cJSON *rds_status_answer(const struct instance *in, cJSON *body, long status,
+                                      struct provider_result *r)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "instances"), *it, *found = NULL;
 	const cJSON *port;
@@ -306,12 +308,12 @@ static void rds_status_answer(const struct instance *in, cJSON *body, long statu
 
 	if (!list || cJSON_IsNull(list)) {
 		provider_result_invalid(r, status, "instances: missing");
-		return;
+		return NULL;
 	}
 	if (!cJSON_IsArray(list)) {
 		provider_result_invalid(r, status, "instances: expected array, got %s",
 		                        provider_json_type(list));
-		return;
+		return NULL;
 	}
 	cJSON_ArrayForEach(it, list) {
 		const char *id;
@@ -319,10 +321,10 @@ static void rds_status_answer(const struct instance *in, cJSON *body, long statu
 		if (!cJSON_IsObject(it)) {
 			provider_result_invalid(r, status, "instances[%zu]: expected object, got %s", i,
 			                        provider_json_type(it));
-			return;
+			return NULL;
 		}
 		if (provider_json_string(it, "id", &id, r, status) < 0)
-			return;
+			return NULL;
 		if (id && strcmp(id, in->id) == 0) {
 			found = it;
 			break;
@@ -332,20 +334,20 @@ static void rds_status_answer(const struct instance *in, cJSON *body, long statu
 	if (!found) {
 		provider_result_fail(r, STATE_NOT_FOUND, "InstanceNotFound",
 		                     "the instance list has no instance with this id", status);
-		return;
+		return NULL;
 	}
 	if (provider_json_bool(found, "enable_ssl", &enabled, r, status) < 0 ||
 	    first_string(found, "private_ips", &ip, r, status) < 0 ||
 	    first_string(found, "private_dns_names", &dns, r, status) < 0)
-		return;
+		return NULL;
 	port = cJSON_GetObjectItemCaseSensitive(found, "port");
 	if (port && !cJSON_IsNull(port) && !cJSON_IsNumber(port)) {
 		provider_result_invalid(r, status, "port: expected number, got %s", provider_json_type(port));
-		return;
+		return NULL;
 	}
 	if (enabled < 0) {
 		provider_result_invalid(r, status, "enable_ssl: missing");
-		return;
+		return NULL;
 	}
 	r->state = enabled ? STATE_ENABLED : STATE_DISABLED;
 	/* IPv6 instances list their address among private_ips */
@@ -363,6 +365,7 @@ static void rds_status_answer(const struct instance *in, cJSON *body, long statu
 	/* No certificate date in the answer: the expiry comes from the CA
 	 * file once downloaded. */
 	r->cert_expires = TIME_NONE;
+	return found;
 }
 
 /* {"cert_info_list": [{"category": "international"|"national",
@@ -455,8 +458,10 @@ static void huawei_parse_response(const struct instance *in, enum api_call call,
 	if (resp->status >= 200 && resp->status < 300 && !code) {
 		if (!body)
 			return;  /* InvalidResponse already set */
+		const cJSON *keep = body;
+
 		if (in->service == SERVICE_RDS && call == CALL_STATUS)
-			rds_status_answer(in, body, resp->status, out);
+			keep = rds_status_answer(in, body, resp->status, out);
 		else if (in->service == SERVICE_RDS)
 			rds_link_answer(body, resp->status, out);
 		else if (call == CALL_STATUS)
@@ -464,10 +469,15 @@ static void huawei_parse_response(const struct instance *in, enum api_call call,
 		else
 			link_answer(body, resp->status, out);
 		if (out->state == STATE_ENABLED || out->state == STATE_DISABLED) {
-			if (call == CALL_STATUS)
+			if (call == CALL_STATUS && keep == body) {
 				out->provider_status = body;
-			else
+			} else if (call == CALL_STATUS && keep) {
+				out->provider_status = cJSON_DetachItemViaPointer(
+					cJSON_GetObjectItemCaseSensitive(body, "instances"), (cJSON *)keep);
 				cJSON_Delete(body);
+			} else {
+				cJSON_Delete(body);
+			}
 		} else {
 			address_free(&out->addr);
 			out->cert_expires = TIME_NONE;
