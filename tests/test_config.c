@@ -382,15 +382,15 @@ static void test_references(void)
 	expect_error("accounts = (\n  { name = \"a\"; provider = \"aws\"; }\n);\n", 2,
 	             "unknown provider 'aws' (expected tencent, huawei or alibaba)", "unknown provider");
 	expect_error(ACCOUNTS "  { name = \"i\"; account = \"tc\"; service = \"oracle\"; region = \"r\"; id = \"c\"; }\n);\n",
-	             7, "unknown service 'oracle' (expected redis, postgres, dcs, mysql, mongodb or sqlserver)", "unknown service");
+	             7, "unknown service 'oracle' (expected redis, postgres, dcs, mysql, mongodb, sqlserver, rds or polardb)", "unknown service");
 	expect_error(ACCOUNTS "  { name = \"i\"; account = \"hw\"; service = \"redis\"; region = \"r\"; id = \"c\"; }\n);\n",
-	             7, "account 'hw' is a huawei account, which has no service 'redis' (huawei offers: dcs)",
+	             7, "account 'hw' is a huawei account, which has no service 'redis' (huawei offers: dcs, rds)",
 	             "huawei has no redis");
 	expect_error(ACCOUNTS "  { name = \"i\"; account = \"tc\"; service = \"dcs\"; region = \"r\"; id = \"c\"; }\n);\n",
 	             7, "account 'tc' is a tencent account, which has no service 'dcs' (tencent offers: redis, postgres, mysql, mongodb, sqlserver)",
 	             "tencent has no dcs");
 	expect_error(ACCOUNTS "  { name = \"i\"; account = \"ali\"; service = \"postgres\"; region = \"r\"; id = \"c\"; }\n);\n",
-	             7, "account 'ali' is a alibaba account, which has no service 'postgres' (alibaba offers: redis)",
+	             7, "account 'ali' is a alibaba account, which has no service 'postgres' (alibaba offers: redis, mongodb, rds, polardb)",
 	             "alibaba has no postgres");
 	expect_ok(ACCOUNTS "  { name = \"i\"; account = \"ali\"; service = \"redis\"; region = \"cn-hangzhou\"; id = \"r-bp1\"; },\n"
 	          "  { name = \"j\"; account = \"hw\"; service = \"dcs\"; region = \"eu-de\"; id = \"0f-1\"; },\n"

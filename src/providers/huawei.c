@@ -1,6 +1,8 @@
-/* Huawei Cloud and Open Telekom Cloud DCS: GET .../ssl and POST
- * .../ssl-certs/download, signed with APIG SDK-HMAC-SHA256. Errors come as
- * {error_code, error_msg} or, from the gateway, {errorCode, errorMessage}. */
+/* Huawei Cloud and Open Telekom Cloud DCS (GET .../ssl, POST
+ * .../ssl-certs/download) and RDS (GET /v3/{project}/instances?id=...,
+ * GET .../ssl-cert/download-link), signed with APIG SDK-HMAC-SHA256.
+ * Errors come as {error_code, error_msg} or, from the gateway,
+ * {errorCode, errorMessage}. */
 #include "providers/provider.h"
 #include "providers/sign.h"
 #include "core/strbuf.h"
@@ -14,12 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const unsupported_codes[] = {"DCS.4201", NULL};
+/* DBS.200040: "The DB engine or version is not supported". */
+static const char *const unsupported_codes[] = {"DCS.4201", "DBS.200040", NULL};
+/* RDS: DBS.200002 and DBS.200045 "The DB instance does not exist" (404). */
+static const char *const not_found_codes[] = {"DBS.200002", "DBS.200045", NULL};
 static const char *const auth_codes[] = {"APIG.0301", "APIGW.0301", NULL};
 static const char *const throttled_codes[] = {"APIG.0308", "APIGW.0308", NULL};
 
 static const struct provider_codes huawei_codes = {
 	.unsupported = unsupported_codes,
+	.not_found = not_found_codes,
 	.auth = auth_codes,
 	.throttled = throttled_codes,
 };
@@ -128,6 +134,20 @@ static int huawei_build_request(const struct instance *in, enum api_call call,
 	}
 
 	base = provider_base_url(in);
+	if (in->service == SERVICE_RDS) {
+		/* RDS has no per-instance SSL call: the instance list, filtered
+		 * by id, carries enable_ssl and the address. */
+		const struct sign_kv id = {"id", in->id};
+
+		path = download ? xasprintf("/v3/%s/instances/%s/ssl-cert/download-link", project, in->id)
+		                : xasprintf("/v3/%s/instances", project);
+		provider_huawei_request(base, "GET", path, download ? NULL : &id, download ? 0 : 1,
+		                        NULL, 0, project, NULL, cred, ctx->now, out);
+		out->action = provider_action(in, call);
+		free(path);
+		free(base);
+		return 0;
+	}
 	path = xasprintf("/v2/%s/instances/%s/%s", project, in->id,
 	                 download ? "ssl-certs/download" : "ssl");
 	/* The download is a POST without a body: an empty one, declared JSON. */
@@ -241,6 +261,161 @@ static void link_answer(cJSON *body, long status, struct provider_result *r)
 	provider_url_expires(link, &r->cert_url_expires);
 }
 
+/* ---- RDS --------------------------------------------------------------------- */
+
+/* The first string of an array member (private_ips, private_dns_names...):
+ * absent, null or empty is NULL; anything but an array of strings is
+ * InvalidResponse. */
+static int first_string(const cJSON *obj, const char *name, const char **out,
+                        struct provider_result *r, long status)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, name), *it;
+	size_t i = 0;
+
+	*out = NULL;
+	if (!a || cJSON_IsNull(a))
+		return 0;
+	if (!cJSON_IsArray(a)) {
+		provider_result_invalid(r, status, "%s: expected array, got %s", name, provider_json_type(a));
+		return -1;
+	}
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsString(it)) {
+			provider_result_invalid(r, status, "%s[%zu]: expected string, got %s", name, i,
+			                        provider_json_type(it));
+			return -1;
+		}
+		if (!*out && *it->valuestring)
+			*out = it->valuestring;
+		i++;
+	}
+	return 0;
+}
+
+/* {"instances": [...], "total_count": n}, asked with ?id=: the instance
+ * whose id matches, or not_found when the list does not hold it (the API
+ * answers an unknown id with an empty list, not with an error). Returns
+ * the instance's object: it, not the list around it, is the answer kept
+ * in provider_status (as Tencent's inner Response is). */
+static const cJSON *rds_status_answer(const struct instance *in, cJSON *body, long status,
+                                      struct provider_result *r)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "instances"), *it, *found = NULL;
+	const cJSON *port;
+	const char *ip, *ipv6 = NULL, *dns;
+	int enabled;
+	size_t i = 0;
+
+	if (!list || cJSON_IsNull(list)) {
+		provider_result_invalid(r, status, "instances: missing");
+		return NULL;
+	}
+	if (!cJSON_IsArray(list)) {
+		provider_result_invalid(r, status, "instances: expected array, got %s",
+		                        provider_json_type(list));
+		return NULL;
+	}
+	cJSON_ArrayForEach(it, list) {
+		const char *id;
+
+		if (!cJSON_IsObject(it)) {
+			provider_result_invalid(r, status, "instances[%zu]: expected object, got %s", i,
+			                        provider_json_type(it));
+			return NULL;
+		}
+		if (provider_json_string(it, "id", &id, r, status) < 0)
+			return NULL;
+		if (id && strcmp(id, in->id) == 0) {
+			found = it;
+			break;
+		}
+		i++;
+	}
+	if (!found) {
+		provider_result_fail(r, STATE_NOT_FOUND, "InstanceNotFound",
+		                     "the instance list has no instance with this id", status);
+		return NULL;
+	}
+	if (provider_json_bool(found, "enable_ssl", &enabled, r, status) < 0 ||
+	    first_string(found, "private_ips", &ip, r, status) < 0 ||
+	    first_string(found, "private_dns_names", &dns, r, status) < 0)
+		return NULL;
+	port = cJSON_GetObjectItemCaseSensitive(found, "port");
+	if (port && !cJSON_IsNull(port) && !cJSON_IsNumber(port)) {
+		provider_result_invalid(r, status, "port: expected number, got %s", provider_json_type(port));
+		return NULL;
+	}
+	if (enabled < 0) {
+		provider_result_invalid(r, status, "enable_ssl: missing");
+		return NULL;
+	}
+	r->state = enabled ? STATE_ENABLED : STATE_DISABLED;
+	/* IPv6 instances list their address among private_ips */
+	if (ip && strchr(ip, ':')) {
+		ipv6 = ip;
+		ip = NULL;
+	}
+	r->addr.ip = provider_nonempty(ip);
+	r->addr.ipv6 = provider_nonempty(ipv6);
+	r->addr.domain = provider_nonempty(dns);
+	r->addr.host = provider_nonempty(dns ? dns : ip ? ip : ipv6);
+	if (port && cJSON_IsNumber(port) && port->valuedouble >= 1 && port->valuedouble <= 65535 &&
+	    port->valuedouble == (double)(int)port->valuedouble)
+		r->addr.port = (int)port->valuedouble;
+	/* No certificate date in the answer: the expiry comes from the CA
+	 * file once downloaded. */
+	r->cert_expires = TIME_NONE;
+	return found;
+}
+
+/* {"cert_info_list": [{"category": "international"|"national",
+ * "download_link": url}]}: the international (RSA) certificate; the
+ * national one is for Chinese SM algorithms that clients rarely speak. */
+static void rds_link_answer(cJSON *body, long status, struct provider_result *r)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "cert_info_list"), *it;
+	const char *pick = NULL, *first = NULL;
+	size_t i = 0;
+
+	if (!list || cJSON_IsNull(list)) {
+		provider_result_invalid(r, status, "cert_info_list: missing");
+		return;
+	}
+	if (!cJSON_IsArray(list)) {
+		provider_result_invalid(r, status, "cert_info_list: expected array, got %s",
+		                        provider_json_type(list));
+		return;
+	}
+	cJSON_ArrayForEach(it, list) {
+		const char *cat, *link;
+
+		if (!cJSON_IsObject(it)) {
+			provider_result_invalid(r, status, "cert_info_list[%zu]: expected object, got %s", i,
+			                        provider_json_type(it));
+			return;
+		}
+		if (provider_json_string(it, "category", &cat, r, status) < 0 ||
+		    provider_json_string(it, "download_link", &link, r, status) < 0)
+			return;
+		if (link && *link) {
+			if (!first)
+				first = link;
+			if (!pick && cat && strcmp(cat, "international") == 0)
+				pick = link;
+		}
+		i++;
+	}
+	if (!pick)
+		pick = first;
+	if (!pick) {
+		provider_result_invalid(r, status, "cert_info_list: no download_link");
+		return;
+	}
+	r->state = STATE_ENABLED;
+	r->link = xstrdup(pick);
+	provider_url_expires(pick, &r->cert_url_expires);
+}
+
 static bool contains_ci(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -270,7 +445,6 @@ static void huawei_parse_response(const struct instance *in, enum api_call call,
 	const char *code = NULL, *message = NULL;
 	cJSON *body;
 
-	(void)in;
 	if (resp->status == 204) {
 		out->state = STATE_NO_INFO;
 		return;
@@ -284,15 +458,26 @@ static void huawei_parse_response(const struct instance *in, enum api_call call,
 	if (resp->status >= 200 && resp->status < 300 && !code) {
 		if (!body)
 			return;  /* InvalidResponse already set */
-		if (call == CALL_STATUS)
+		const cJSON *keep = body;
+
+		if (in->service == SERVICE_RDS && call == CALL_STATUS)
+			keep = rds_status_answer(in, body, resp->status, out);
+		else if (in->service == SERVICE_RDS)
+			rds_link_answer(body, resp->status, out);
+		else if (call == CALL_STATUS)
 			status_answer(body, resp->status, out);
 		else
 			link_answer(body, resp->status, out);
 		if (out->state == STATE_ENABLED || out->state == STATE_DISABLED) {
-			if (call == CALL_STATUS)
+			if (call == CALL_STATUS && keep == body) {
 				out->provider_status = body;
-			else
+			} else if (call == CALL_STATUS && keep) {
+				out->provider_status = cJSON_DetachItemViaPointer(
+					cJSON_GetObjectItemCaseSensitive(body, "instances"), (cJSON *)keep);
 				cJSON_Delete(body);
+			} else {
+				cJSON_Delete(body);
+			}
 		} else {
 			address_free(&out->addr);
 			out->cert_expires = TIME_NONE;

@@ -2331,6 +2331,8 @@ def _load_service_modules():
     me = sys.modules[__name__]
     for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sim_*.py"))):
         name = os.path.basename(path)[:-3].replace("-", "_")
+        if name == "sim_svc_alibaba":
+            continue    # imported and installed at the end of this file
         spec = importlib.util.spec_from_file_location(name, path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
@@ -2848,6 +2850,11 @@ class MetaServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         if self.sim.args.verbose:
             super().handle_error(request, client_address)
+
+
+# Service group B (Alibaba rds/polardb/mongodb, Huawei rds) lives in its own module.
+import sim_svc_alibaba  # noqa: E402
+sim_svc_alibaba.install(sys.modules[__name__])
 
 
 def make_ssl_context(state_dir):
