@@ -318,15 +318,14 @@ static void finish_cred(struct engine *e, struct job *j, struct transfer *x, CUR
 		int ok = tempcreds_parse(k, &resp, &c, &expires, &code, &why);
 		debug_line(e, action, j->region, x->req.url, resp.status, code, NULL, latency_ms, resp.date);
 		if (ok == 0) {
+			bool same = a->cred.id && strcmp(a->cred.id, c.id) == 0 && !cs->stale &&
+			            expires == a->credential_expires;
 			/* Huawei's project id may have come with the account's keys. */
 			c.project_id = a->cred.project_id;
 			a->cred.project_id = NULL;
 			credentials_free(&a->cred);
 			a->cred = c;
-			a->credential_expires = expires;
-			cs->gen++;
-			cs->stale = false;
-			cs->fetched_at = time(NULL);
+			credfetch_got(cs, expires, same, time(NULL));
 			cs->fetching = false;
 			free(code);
 			job_done(e, j);
