@@ -909,9 +909,11 @@ static void account_auth(struct loader *L, const config_setting_t *g, struct acc
 			a->metadata_endpoint = metadata_endpoint_value(L, &v[A_METADATA_ENDPOINT]);
 		for (int r = 0; r < 3; r++) {
 			const struct val *k = &v[fields_find(&L->acc, ops->inline_keys[r])];
-			if (k->s)
+			if (k->s) {
 				error_at(L, k->s, "'%s': auth = \"instance_role\" takes its keys from the "
 				         "instance metadata service, not from the config", ops->inline_keys[r]);
+				break;
+			}
 		}
 	} else if (a->auth == AUTH_ASSUME_ROLE) {
 		if (!ops->roles.sts_base) {

@@ -391,7 +391,7 @@ static const char *json_str(const cJSON *o, const char *key, bool *bad)
  * keys as base keys. Settings in the config win over the profile's. */
 static enum result use_json_role(struct account *a, const char *path, const cJSON *p,
                                  const char *name, const struct provider_cred_file *k,
-                                 bool assume, char **err)
+                                 bool assume, bool explicit_profile, char **err)
 {
 	bool bad = false;
 	const char *id = json_str(p, k->id, &bad);
@@ -411,6 +411,8 @@ static enum result use_json_role(struct account *a, const char *path, const cJSO
 		return R_ERROR;
 	}
 	if (!assume) {
+		if (!*role && !explicit_profile)
+			return R_NO_PROFILE;
 		if (!*role) {
 			*err = xasprintf("%s: profile '%s' has %s %s but no '%s'", path, name, k->kind_key,
 			                 k->role_kinds[1], k->role_name);
@@ -426,6 +428,8 @@ static enum result use_json_role(struct account *a, const char *path, const cJSO
 		a->credential_source = source_name(path, name);
 		return R_FOUND;
 	}
+	if ((!*id || !*secret || !*arn) && !explicit_profile)
+		return R_NO_PROFILE;
 	if (!*id || !*secret || !*arn) {
 		*err = xasprintf("%s: profile '%s' has %s %s but no '%s'", path, name, k->kind_key,
 		                 k->role_kinds[0], !*id ? k->id : !*secret ? k->secret : k->role_arn);
@@ -458,7 +462,7 @@ static enum result use_json_profile(struct account *a, const char *path, const c
 	bool ecs = k->role_kinds[1] && strcmp(mode, k->role_kinds[1]) == 0;
 
 	if (!bad && (assume || ecs))
-		return use_json_role(a, path, p, name, k, assume, err);
+		return use_json_role(a, path, p, name, k, assume, explicit_profile, err);
 	if (bad) {
 		*err = xasprintf("%s: profile '%s': a key setting is not a string", path, name);
 		return R_ERROR;
