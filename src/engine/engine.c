@@ -256,12 +256,12 @@ static void debug_line(struct engine *e, const char *action, const char *region,
                        long status, const char *code, const char *request_id, long latency_ms,
                        const char *date)
 {
-	char *host = url ? url_authority(url) : NULL;
 	time_t server;
 	char skew[32] = "-";
 
 	if (!e->debug)
 		return;
+	char *host = url ? url_authority(url) : NULL;
 	if (date && timefmt_parse_http_date(date, &server))
 		snprintf(skew, sizeof(skew), "%+lld", (long long)server - (long long)time(NULL));
 	fprintf(stderr, "tlsfleet: debug: action=%s region=%s host=%s status=%ld%s%s request_id=%s "
