@@ -45,6 +45,7 @@ struct options {
 	const char **only, **accounts;
 	size_t n_only, n_accounts;
 	double deadline;            /* seconds; < 0 = none */
+	bool debug;                 /* -v, --debug */
 };
 
 static int usage_code(const struct options *o)
@@ -92,6 +93,8 @@ static void print_help(void)
 	      "                       not answered is reported as it stands (unknown)\n"
 	      "      --serve ADDR:PORT  run for good, serving /metrics, /instances.json and\n"
 	      "                       /healthz (ADDR:PORT, [IPv6]:PORT or :PORT)\n"
+	      "  -v, --debug          a line per API request on stderr (action, region,\n"
+	      "                       host, status, request id, latency, clock skew)\n"
 	      "  -h, --help           this help\n"
 	      "  -V, --version        version\n"
 	      "\n"
@@ -127,7 +130,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
 	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_ALL, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT,
-	       OPT_DEADLINE, OPT_SERVE };
+	       OPT_DEADLINE, OPT_SERVE, OPT_DEBUG };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"theme", required_argument, NULL, OPT_THEME},
@@ -146,6 +149,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{"account", required_argument, NULL, OPT_ACCOUNT},
 		{"deadline", required_argument, NULL, OPT_DEADLINE},
 		{"serve", required_argument, NULL, OPT_SERVE},
+		{"debug", no_argument, NULL, OPT_DEBUG},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -162,7 +166,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->mode = MODE_CHECK;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:hVv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case OPT_THEME: o->theme = optarg; break;
@@ -203,6 +207,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 				usage_error(o, "--deadline wants seconds (0-86400), not '%s'", optarg);
 			break;
 		}
+		case 'v':
+		case OPT_DEBUG: o->debug = true; break;
 		case 'h': print_help(); exit(0);
 		case 'V': printf("tlsfleet %s\n", PACKAGE_VERSION); exit(0);
 		case ':': usage_error(o, "option '%s' needs a value", argv[optind - 1]); break;
@@ -538,6 +544,9 @@ int main(int argc, char **argv)
 		return usage_code(&o);
 	}
 	free(path);
+	for (size_t i = 0; i < fleet.n_accounts; i++)
+		if (fleet.accounts[i].credential_warning)
+			fprintf(stderr, "tlsfleet: warning: %s\n", fleet.accounts[i].credential_warning);
 	if (o.warn_days >= 0)
 		fleet.settings.warn_days = o.warn_days;
 	if (o.crit_days >= 0)
@@ -557,6 +566,10 @@ int main(int argc, char **argv)
 	struct headless h = {.engine = engine, .fleet = &fleet, .progress = isatty(STDERR_FILENO) != 0,
 	                     .saved = xcalloc(fleet.n_instances + 1, sizeof(bool))};
 	engine_set_notify(engine, headless_notify, &h);
+	/* The dashboard owns the terminal: its debug lines go only to a
+	 * redirected stderr. */
+	if (o.debug && (o.mode != MODE_DASHBOARD || !isatty(STDERR_FILENO)))
+		engine_set_debug(engine, true);
 	if (o.mode == MODE_LIST || o.mode == MODE_CHECK || o.mode == MODE_DOWNLOAD) {
 		sel = select_instances(&fleet, &o, &code);
 		if (!sel) {

@@ -207,7 +207,40 @@ chmod 644 "$HOME/.tencentcloud/credentials"
 rc=$(run credmode "$SIM_CONFIG" --list)
 runs=$((runs + 1))
 diag "a credential file readable by others: exit $rc $(head -n 1 "$OUT/credmode.err")"
+check "a credential file readable by others: used, with a warning naming it and chmod 600" \
+	grep -q "^tlsfleet: warning: account tc-file: credential file $HOME/.tencentcloud/credentials is readable by others (mode 0644); run: chmod 600 $HOME/.tencentcloud/credentials\$" "$OUT/credmode.err"
 chmod 600 "$HOME/.tencentcloud/credentials"
+stop_sim
+
+# ---- temporary keys: instance roles and AssumeRole ----------------------------------------
+# Every key and token the simulator issues lands in $SIGS (issued-secret,
+# issued-token); the accounts' base keys are added to the needles. Tokens
+# live 30 s, so longer runs renew them.
+start_sim "$top_srcdir/tests/data/sim/credentials.json" --metadata-port 0 --token-lifetime 30 \
+	--log-signatures-to "$SIGS"
+grep -o 'CREDCANARY[A-Za-z0-9]*' "$top_srcdir/tests/data/sim/credentials.json" >>"$EXTRA"
+modes temp "$SIM_CONFIG"
+pycheck "temporary keys: every instance answered with them" \
+	'all(i["state"] == "enabled" and i["credential_expires"] for i in j[0])' "$WORK/temp.json"
+rc=$(run temp-debug "$SIM_CONFIG" --list --format json --debug)
+runs=$((runs + 1))
+check "temporary keys: --debug lines for the metadata, STS and API calls" \
+	sh -c "grep -q 'action=metadata ' '$OUT/temp-debug.err' && grep -q 'action=AssumeRole ' '$OUT/temp-debug.err' && grep -q 'action=DescribeInstanceSSL ' '$OUT/temp-debug.err'"
+sed -E 's#metadata_endpoint = "[^"]*"#metadata_endpoint = "http://127.0.0.1:1"#' "$SIM_CONFIG" >"$WORK/temp-down.conf"
+chmod 600 "$WORK/temp-down.conf"
+rc=$(run temp-down "$WORK/temp-down.conf" --list --format json --debug)
+runs=$((runs + 1))
+if [ -n "$TMUX_BIN" ]; then
+	run_dashboard "$SIM_CONFIG"
+	check "temporary keys dashboard: the round ends" wait_for 30 has "idle | auto refresh off"
+	check "temporary keys dashboard: the header counts down to the expiry" has_re 'keys [0-9]+:[0-9]{2}'
+	T capture-pane -p -t main >"$OUT/temp-screen-table.txt"
+	keys L
+	wait_for 5 has "Messages" || true
+	T capture-pane -p -t main >"$OUT/temp-screen-log.txt"
+	keys q q
+	stop_tmux
+fi
 stop_sim
 
 # ---- the scan ------------------------------------------------------------------------------

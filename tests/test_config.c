@@ -465,6 +465,79 @@ static void test_strings(void)
 	             "'profile' must not be empty", "empty profile");
 }
 
+/* auth and the settings that go with each mode (tlsfleet.conf(5)
+ * CREDENTIALS). */
+static void test_auth(void)
+{
+	struct fleet f;
+	char *err;
+#define ACC1(body) "accounts = (\n  { name = \"t\"; provider = \"tencent\";\n" body " }\n);\n"
+#define HW1(body) "accounts = (\n  { name = \"h\"; provider = \"huawei\"; project_id = \"p\";\n" body " }\n);\n"
+
+	err = load_text(ACC1("    auth = \"instance_role\"; role_name = \"cvm-reader\";\n"
+	                     "    metadata_endpoint = \"http://127.0.0.1:8080/\";"), &f);
+	is_str(err, NULL, "instance_role with role_name and an http metadata_endpoint");
+	if (!err) {
+		struct account *a = &f.accounts[0];
+		ok(a->auth == AUTH_INSTANCE_ROLE, "auth instance_role");
+		is_str(a->role_name, "cvm-reader", "role_name");
+		is_str(a->metadata_endpoint, "http://127.0.0.1:8080", "metadata_endpoint normalised");
+		is_str(a->credential_source, "instance_role:cvm-reader", "credential_source instance_role:<role>");
+		fleet_free(&f);
+	}
+	free(err);
+	err = load_text(ACC1("    secret_id = \"AKIDx\"; secret_key = \"k\";\n    auth = \"assume_role\";\n"
+	                     "    role_arn = \"qcs::cam::uin/1:roleName/r\"; role_session_name = \"mon-1\";\n"
+	                     "    duration = 900; sts_endpoint = \"https://127.0.0.1:9/\";"), &f);
+	is_str(err, NULL, "assume_role with every setting");
+	if (!err) {
+		struct account *a = &f.accounts[0];
+		ok(a->auth == AUTH_ASSUME_ROLE && a->duration == 900, "auth assume_role, duration");
+		is_str(a->role_session_name, "mon-1", "role_session_name");
+		is_str(a->sts_endpoint, "https://127.0.0.1:9", "sts_endpoint normalised");
+		is_str(a->base.id, "AKIDx", "inline keys are the base keys");
+		ok(a->cred.id == NULL, "no signing keys before the engine fetches them");
+		is_str(a->credential_source, "assume_role:qcs::cam::uin/1:roleName/r", "credential_source assume_role:<arn>");
+		fleet_free(&f);
+	}
+	free(err);
+	expect_ok(HW1("    auth = \"instance_role\";"), "huawei instance_role without a role name");
+	expect_ok(ACC1("    auth = \"keys\";"), "auth keys");
+
+	expect_error(ACC1("    auth = \"role\";"), 3,
+	             "'auth' must be \"keys\", \"instance_role\" or \"assume_role\" (got 'role')", "unknown auth");
+	expect_error(ACC1("    auth = \"instance_role\";"), 2,
+	             "account 't' has auth = \"instance_role\" but no 'role_name'", "instance_role needs role_name");
+	expect_error(ACC1("    auth = \"assume_role\"; secret_id = \"a\"; secret_key = \"b\";"), 2,
+	             "account 't' has auth = \"assume_role\" but no 'role_arn'", "assume_role needs role_arn");
+	expect_error(ACC1("    role_arn = \"x\";"), 3, "'role_arn' needs auth = \"assume_role\"",
+	             "role_arn without assume_role");
+	expect_error(ACC1("    auth = \"assume_role\"; role_arn = \"x\"; role_name = \"r\";"), 3,
+	             "'role_name' needs auth = \"instance_role\"", "role_name with assume_role");
+	expect_error(ACC1("    metadata_endpoint = \"http://h\";"), 3,
+	             "'metadata_endpoint' needs auth = \"instance_role\"", "metadata_endpoint without instance_role");
+	expect_error(HW1("    auth = \"assume_role\"; role_arn = \"x\";"), 3,
+	             "Huawei accounts cannot use auth = \"assume_role\"", "huawei has no AssumeRole");
+	expect_error(HW1("    auth = \"instance_role\"; role_name = \"r\";"), 3,
+	             "Huawei instance credentials have no role name: leave 'role_name' out", "huawei role_name");
+	expect_error(ACC1("    auth = \"instance_role\"; role_name = \"r/../x\";"), 3,
+	             "'role_name' may contain only letters, digits and \"._-+=,@\"", "role_name with a slash");
+	expect_error(ACC1("    auth = \"instance_role\"; role_name = \"r\"; secret_id = \"a\"; secret_key = \"b\";"), 3,
+	             "'secret_id': auth = \"instance_role\" takes its keys from the instance metadata service, not from the config",
+	             "instance_role with inline keys");
+	expect_error(ACC1("    auth = \"instance_role\"; role_name = \"r\"; metadata_endpoint = \"ftp://h\";"), 3,
+	             "'metadata_endpoint' must be an http:// or https:// URL (http://host[:port][/path])",
+	             "metadata_endpoint ftp");
+	expect_error(ACC1("    auth = \"assume_role\"; role_arn = \"x\"; sts_endpoint = \"http://h\";"), 3,
+	             "'sts_endpoint' must be an https:// URL (https://host[:port][/path])", "sts_endpoint http");
+	expect_error(ACC1("    auth = \"assume_role\"; role_arn = \"x\"; duration = 60;"), 3,
+	             "'duration' must be between 900 and 43200 (got 60)", "duration too short");
+	expect_error(ACC1("    auth = \"assume_role\"; role_arn = \"x\"; role_session_name = \"a b\";"), 3,
+	             "'role_session_name' must be 2 to 64 letters, digits or \"._-+=,@\"", "session name with a blank");
+#undef ACC1
+#undef HW1
+}
+
 static void test_endpoints(void)
 {
 	struct fleet f;
@@ -920,6 +993,7 @@ int main(void)
 	test_unknown_names();
 	test_types();
 	test_ranges();
+	test_auth();
 	test_required();
 	test_references();
 	test_foreign_settings();

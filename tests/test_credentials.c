@@ -21,7 +21,7 @@ static char *home;
 
 static const char *const env_vars[] = {
 	"TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN",
-	"TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_CREDENTIALS_FILE", "HUAWEICLOUD_SDK_AK",
+	"TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_CREDENTIALS_FILE", "TENCENTCLOUD_TOKEN", "HUAWEICLOUD_SDK_AK",
 	"HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HUAWEICLOUD_SDK_PROJECT_ID",
 	"HUAWEICLOUD_SDK_CREDENTIALS_FILE", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 	"ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CREDENTIALS_FILE",
@@ -109,6 +109,12 @@ static void account_free(struct account *a)
 	free(a->profile);
 	free(a->project_id);
 	free(a->credential_source);
+	free(a->role_name);
+	free(a->role_arn);
+	free(a->role_session_name);
+	free(a->credentials_tried);
+	free(a->credential_warning);
+	credentials_free(&a->base);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -482,11 +488,32 @@ static void test_alibaba(void)
 	account_free(&a);
 	free(want);
 
+	/* aliyun CLI role profiles turn the account into a role one */
 	a = new_account(PROVIDER_ALIBABA, "role");
-	want = xasprintf("%s: profile 'role' has mode 'EcsRamRole', which tlsfleet cannot use (only AK or StsToken)", json);
-	expect_err(&a, want, "alibaba: unusable mode named explicitly");
+	expect(&a, "instance_role:tlsfleet-reader", NULL, NULL, NULL, "alibaba: EcsRamRole profile");
+	ok(a.auth == AUTH_INSTANCE_ROLE && a.role_name && strcmp(a.role_name, "tlsfleet-reader") == 0,
+	   "alibaba: EcsRamRole is instance_role with ram_role_name");
+	account_free(&a);
+	char *rr = put(".aliyun/config.json", "{\"profiles\": [{\"name\": \"arn\", \"mode\": \"RamRoleArn\", "
+	               "\"access_key_id\": \"ali-base-id\", \"access_key_secret\": \"ali-base-SECRET\", "
+	               "\"ram_role_arn\": \"acs:ram::1:role/r\", \"ram_session_name\": \"s1\", "
+	               "\"expired_seconds\": 1800}, {\"name\": \"half\", \"mode\": \"RamRoleArn\", "
+	               "\"access_key_id\": \"x\", \"access_key_secret\": \"ali-half-SECRET\"}]}");
+	a = new_account(PROVIDER_ALIBABA, "arn");
+	expect(&a, "assume_role:acs:ram::1:role/r", NULL, NULL, NULL, "alibaba: RamRoleArn profile");
+	ok(a.auth == AUTH_ASSUME_ROLE && a.base.id && strcmp(a.base.id, "ali-base-id") == 0 &&
+	   a.base.secret && strcmp(a.base.secret, "ali-base-SECRET") == 0, "alibaba: RamRoleArn base keys");
+	ok(a.role_session_name && strcmp(a.role_session_name, "s1") == 0 && a.duration == 1800,
+	   "alibaba: RamRoleArn session name and expired_seconds");
+	account_free(&a);
+	a = new_account(PROVIDER_ALIBABA, "half");
+	want = xasprintf("%s: profile 'half' has mode RamRoleArn but no 'ram_role_arn'", rr);
+	expect_err(&a, want, "alibaba: RamRoleArn without a role");
 	account_free(&a);
 	free(want);
+	free(rr);
+	free(json);
+	json = install("aliyun-config.json", ".aliyun/config.json");
 
 	/* an empty AK profile (as "aliyun configure" leaves) is skipped */
 	a = new_account(PROVIDER_ALIBABA, "blank");
@@ -572,6 +599,90 @@ static void test_free(void)
 	ok(1, "credentials_free twice is harmless");
 }
 
+/* Temporary credentials: what the chain does for each auth mode, the
+ * sources a NoCredentials message names, tccli's variable, and the
+ * warning for a credential file others can read. */
+static void test_roles(void)
+{
+	struct account a;
+	char *path, *src, *want;
+
+	fresh_home();
+	a = new_account(PROVIDER_TENCENT, NULL);
+	expect(&a, "none", NULL, NULL, NULL, "roles: none");
+	want = xasprintf("inline keys (secret_id, secret_key), environment (TENCENTCLOUD_SECRET_ID, "
+	                 "TENCENTCLOUD_SECRET_KEY), %s/.tencentcloud/credentials [default]", home);
+	is_str(a.credentials_tried, want, "roles: NoCredentials names every source tried");
+	free(want);
+	account_free(&a);
+	a = new_account(PROVIDER_ALIBABA, NULL);
+	expect(&a, "none", NULL, NULL, NULL, "roles: alibaba none");
+	want = xasprintf("inline keys (access_key_id, access_key_secret), environment "
+	                 "(ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET), "
+	                 "%s/.aliyun/config.json (current profile), %s/.alibabacloud/credentials [default]",
+	                 home, home);
+	is_str(a.credentials_tried, want, "roles: alibaba names both files");
+	free(want);
+	account_free(&a);
+
+	setenv("TENCENTCLOUD_SECRET_ID", "tc-env-id", 1);
+	setenv("TENCENTCLOUD_SECRET_KEY", "tc-env-SECRET", 1);
+	setenv("TENCENTCLOUD_TOKEN", "tc-env-SECRET-tccli", 1);
+	setenv("TENCENTCLOUD_SECURITY_TOKEN", "tc-env-SECRET-sec", 1);
+	a = new_account(PROVIDER_TENCENT, NULL);
+	expect(&a, "env", "tc-env-id", "tc-env-SECRET", "tc-env-SECRET-tccli",
+	       "roles: TENCENTCLOUD_TOKEN (tccli) read like TENCENTCLOUD_SESSION_TOKEN");
+	account_free(&a);
+
+	/* assume_role: the chain's keys become the base keys */
+	a = new_account(PROVIDER_TENCENT, NULL);
+	a.auth = AUTH_ASSUME_ROLE;
+	a.role_arn = xstrdup("qcs::cam::uin/1:roleName/r");
+	expect(&a, "assume_role:qcs::cam::uin/1:roleName/r", NULL, NULL, NULL, "roles: assume_role");
+	ok(a.base.id && strcmp(a.base.id, "tc-env-id") == 0 && a.base.token &&
+	   strcmp(a.base.token, "tc-env-SECRET-tccli") == 0, "roles: assume_role base keys from the environment");
+	ok(a.credentials_tried == NULL, "roles: nothing tried-list when keys were found");
+	account_free(&a);
+	/* instance_role: no chain at all (the environment is not read) */
+	a = new_account(PROVIDER_TENCENT, NULL);
+	a.auth = AUTH_INSTANCE_ROLE;
+	a.role_name = xstrdup("cvm-role");
+	expect(&a, "instance_role:cvm-role", NULL, NULL, NULL, "roles: instance_role");
+	account_free(&a);
+	clear_env();
+	a = new_account(PROVIDER_TENCENT, NULL);
+	a.auth = AUTH_ASSUME_ROLE;
+	a.role_arn = xstrdup("qcs::cam::uin/1:roleName/r");
+	expect(&a, "none", NULL, NULL, NULL, "roles: assume_role without base keys is none");
+	ok(a.credentials_tried && strstr(a.credentials_tried, "TENCENTCLOUD_SECRET_ID"),
+	   "roles: and names the sources tried");
+	account_free(&a);
+
+	/* a credential file others can read: used, with a warning */
+	path = install("tencent.ini", ".tencentcloud/credentials");
+	a = new_account(PROVIDER_TENCENT, NULL);
+	src = file_source(path, "default");
+	expect(&a, src, "tc-file-id", "tc-file-SECRET-key", NULL, "roles: file at 0600");
+	ok(a.credential_warning == NULL, "roles: no warning at 0600");
+	account_free(&a);
+	chmod(path, 0640);
+	a = new_account(PROVIDER_TENCENT, NULL);
+	expect(&a, src, "tc-file-id", "tc-file-SECRET-key", NULL, "roles: file at 0640 still used");
+	want = xasprintf("account acc: credential file %s is readable by group (mode 0640); run: chmod 600 %s",
+	                 path, path);
+	is_str(a.credential_warning, want, "roles: the warning names the file and chmod 600");
+	free(want);
+	account_free(&a);
+	chmod(path, 0604);
+	a = new_account(PROVIDER_TENCENT, NULL);
+	expect(&a, src, "tc-file-id", "tc-file-SECRET-key", NULL, "roles: file at 0604 still used");
+	ok(a.credential_warning && strstr(a.credential_warning, "readable by others (mode 0604)"),
+	   "roles: others named");
+	account_free(&a);
+	free(src);
+	free(path);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/tlsfleet-test-credentials.XXXXXX";
@@ -589,6 +700,7 @@ int main(void)
 	test_ini_format();
 	test_huawei();
 	test_alibaba();
+	test_roles();
 	test_free();
 
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -87,7 +87,7 @@ static void test_json(void)
 		"instance_id", "state", "cert_url", "cert_url_expires", "cert_expires",
 		"cert_expires_source", "days_left", "expiry_mismatch", "address", "provider_status",
 		"error", "http_status", "request_id", "latency_ms", "refreshed_at", "last_good_at",
-		"credential_source", "download", "ca_certs"};
+		"credential_source", "download", "ca_certs", "credential_expires"};
 	int all = 1;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (!cJSON_GetObjectItemCaseSensitive(o, keys[i])) {
@@ -140,7 +140,8 @@ static void test_json(void)
 	const char *header = "name,account,provider,service,region,instance_id,state,cert_url,"
 		"cert_url_expires,cert_expires,cert_expires_source,days_left,expiry_mismatch,http_status,"
 		"request_id,latency_ms,refreshed_at,last_good_at,credential_source,address.host,address.ip,"
-		"address.ipv6,address.port,address.domain,error.code,error.message,check.status,check.reason\r\n";
+		"address.ipv6,address.port,address.domain,error.code,error.message,check.status,check.reason,"
+		"credential_expires\r\n";
 	ok(strncmp(text, header, strlen(header)) == 0, "CSV header row is exactly the contract's");
 	ok(strstr(text, "\r\norders-cache,tc,tencent,redis,ap-guangzhou,crs-0,error,"
 	                "https://bucket.example/ssl/ca.zip?...,,") != NULL, "CSV row, null as empty field");
@@ -337,11 +338,14 @@ static void test_check_order(void)
 	cJSON *last = cJSON_GetArrayItem(arr, 0)->child;
 	while (last->next)
 		last = last->next;
-	is_str(last->string, "check", "check is the last key");
+	is_str(last->string, "credential_expires", "credential_expires is the last key");
+	ok(cJSON_IsNull(last), "credential_expires null for long-lived keys");
+	is_str(last->prev->string, "check", "check comes before it");
 	cJSON_Delete(arr);
 	free(json);
 	char *csv = render(&f, REPORT_CSV);
-	ok(strstr(csv, ",WARNING,TLS is being configured\r\n") != NULL, "CSV check columns last");
+	ok(strstr(csv, ",WARNING,TLS is being configured,\r\n") != NULL,
+	   "CSV check columns, then credential_expires (empty)");
 	free(csv);
 	fleet_free(&f);
 }

@@ -133,7 +133,11 @@ struct fields {
 	size_t n;
 };
 
-enum { A_NAME, A_PROVIDER, A_PROFILE, A_ENDPOINT, A_RATE_LIMIT, A_GENERIC };
+enum {
+	A_NAME, A_PROVIDER, A_PROFILE, A_ENDPOINT, A_RATE_LIMIT,
+	A_AUTH, A_ROLE_NAME, A_ROLE_ARN, A_ROLE_SESSION, A_DURATION, A_METADATA_ENDPOINT,
+	A_STS_ENDPOINT, A_GENERIC
+};
 
 static const struct field account_generic[A_GENERIC] = {
 	[A_NAME] = {.name = "name", .type = T_STR},
@@ -141,6 +145,15 @@ static const struct field account_generic[A_GENERIC] = {
 	[A_PROFILE] = {.name = "profile", .type = T_STR},
 	[A_ENDPOINT] = {.name = "endpoint", .type = T_STR},
 	[A_RATE_LIMIT] = {.name = "rate_limit", .type = T_NUM, .max = 10000},
+	/* temporary credentials (tlsfleet.conf(5) CREDENTIALS) */
+	[A_AUTH] = {.name = "auth", .type = T_STR},
+	[A_ROLE_NAME] = {.name = "role_name", .type = T_STR},
+	[A_ROLE_ARN] = {.name = "role_arn", .type = T_STR},
+	[A_ROLE_SESSION] = {.name = "role_session_name", .type = T_STR},
+	/* the range both clouds' AssumeRole accept */
+	[A_DURATION] = {.name = "duration", .type = T_INT, .min = 900, .max = 43200},
+	[A_METADATA_ENDPOINT] = {.name = "metadata_endpoint", .type = T_STR},
+	[A_STS_ENDPOINT] = {.name = "sts_endpoint", .type = T_STR},
 };
 
 enum {
@@ -740,6 +753,9 @@ static char **instance_slot(struct instance *in, const struct provider_setting *
 	return (char **)((char *)in + st->instance_offset);
 }
 
+static void account_auth(struct loader *L, const config_setting_t *g, struct account *a,
+                         const struct val *v, int provider);
+
 static void load_account(struct loader *L, const config_setting_t *g, struct account *a, int *out_provider)
 {
 	int provider = peek_provider(g);
@@ -810,6 +826,122 @@ static void load_account(struct loader *L, const config_setting_t *g, struct acc
 		a->rate_limit = num_value(v[A_RATE_LIMIT].s);
 	if (provider >= 0)
 		account_credentials(L, a, v, provider);
+	if (provider >= 0)
+		account_auth(L, g, a, v, provider);
+}
+
+/* ---- accounts: temporary credentials -------------------------------------------- */
+
+/* metadata_endpoint: the one URL that may be plain http (the metadata
+ * services speak nothing else); otherwise judged like 'endpoint'. */
+static char *metadata_endpoint_value(struct loader *L, const struct val *v)
+{
+	const char *url = str(v);
+	char *e = NULL;
+
+	if (strncasecmp(url, "http://", 7) == 0) {
+		char *as_https = xasprintf("https://%s", url + 7);
+		char *n = endpoint_normalise(as_https);
+		if (n)
+			e = xasprintf("http://%s", n + 8);
+		free(n);
+		free(as_https);
+	} else {
+		e = endpoint_normalise(url);
+	}
+	if (!e)
+		error_at(L, v->s, "'metadata_endpoint' must be an http:// or https:// URL "
+		         "(http://host[:port][/path])");
+	return e;
+}
+
+/* auth and the settings that go with it; checked once the provider is
+ * known. Each role setting belongs to one mode: set with another, it
+ * would be silently ignored, so it is an error. */
+static void account_auth(struct loader *L, const config_setting_t *g, struct account *a,
+                         const struct val *v, int provider)
+{
+	static const char *const modes[] = {"keys", "instance_role", "assume_role"};
+	static const struct { int field; int mode; } owner[] = {
+		{A_ROLE_NAME, AUTH_INSTANCE_ROLE}, {A_METADATA_ENDPOINT, AUTH_INSTANCE_ROLE},
+		{A_ROLE_ARN, AUTH_ASSUME_ROLE}, {A_ROLE_SESSION, AUTH_ASSUME_ROLE},
+		{A_DURATION, AUTH_ASSUME_ROLE}, {A_STS_ENDPOINT, AUTH_ASSUME_ROLE},
+	};
+	const struct provider_ops *ops = provider_for((enum provider_kind)provider);
+	const char *who = a->name ? a->name : "?";
+
+	if (v[A_AUTH].ok) {
+		int m = -1;
+		for (int i = 0; i < 3; i++)
+			if (strcmp(str(&v[A_AUTH]), modes[i]) == 0)
+				m = i;
+		if (m < 0) {
+			error_at(L, v[A_AUTH].s, "'auth' must be \"keys\", \"instance_role\" or "
+			         "\"assume_role\" (got '%s')", str(&v[A_AUTH]));
+			return;
+		}
+		a->auth = m;
+	}
+	for (size_t i = 0; i < sizeof(owner) / sizeof(owner[0]); i++) {
+		const struct val *s = &v[owner[i].field];
+		if (s->s && a->auth != owner[i].mode)
+			error_at(L, s->s, "'%s' needs auth = \"%s\"", account_generic[owner[i].field].name,
+			         modes[owner[i].mode]);
+	}
+	if (a->auth == AUTH_INSTANCE_ROLE) {
+		if (!ops->roles.metadata_base) {
+			error_at(L, v[A_AUTH].s, "%s accounts cannot use auth = \"instance_role\"", ops->title);
+			return;
+		}
+		if (v[A_ROLE_NAME].s && !ops->roles.needs_role_name)
+			error_at(L, v[A_ROLE_NAME].s, "%s instance credentials have no role name: "
+			         "leave 'role_name' out", ops->title);
+		else if (!v[A_ROLE_NAME].s && ops->roles.needs_role_name)
+			error_at(L, g, "account '%s' has auth = \"instance_role\" but no 'role_name'", who);
+		if (v[A_ROLE_NAME].ok) {
+			if (!only_chars(str(&v[A_ROLE_NAME]), "._-+=,@") || !*str(&v[A_ROLE_NAME]))
+				error_at(L, v[A_ROLE_NAME].s, "'role_name' may contain only letters, digits "
+				         "and \"._-+=,@\"");
+			else if (ops->roles.needs_role_name)
+				a->role_name = xstrdup(str(&v[A_ROLE_NAME]));
+		}
+		if (v[A_METADATA_ENDPOINT].ok)
+			a->metadata_endpoint = metadata_endpoint_value(L, &v[A_METADATA_ENDPOINT]);
+		for (int r = 0; r < 3; r++) {
+			const struct val *k = &v[fields_find(&L->acc, ops->inline_keys[r])];
+			if (k->s) {
+				error_at(L, k->s, "'%s': auth = \"instance_role\" takes its keys from the "
+				         "instance metadata service, not from the config", ops->inline_keys[r]);
+				break;
+			}
+		}
+	} else if (a->auth == AUTH_ASSUME_ROLE) {
+		if (!ops->roles.sts_base) {
+			error_at(L, v[A_AUTH].s, "%s accounts cannot use auth = \"assume_role\"", ops->title);
+			return;
+		}
+		if (!v[A_ROLE_ARN].s)
+			error_at(L, g, "account '%s' has auth = \"assume_role\" but no 'role_arn'", who);
+		if (v[A_ROLE_ARN].ok)
+			a->role_arn = xstrdup(str(&v[A_ROLE_ARN]));
+		if (v[A_ROLE_SESSION].ok) {
+			const char *sn = str(&v[A_ROLE_SESSION]);
+			size_t n = strlen(sn);
+			if (n < 2 || n > 64 || !only_chars(sn, "._-+=,@"))
+				error_at(L, v[A_ROLE_SESSION].s, "'role_session_name' must be 2 to 64 letters, "
+				         "digits or \"._-+=,@\"");
+			else
+				a->role_session_name = xstrdup(sn);
+		}
+		if (v[A_DURATION].ok)
+			a->duration = (int)int_value(v[A_DURATION].s);
+		if (v[A_STS_ENDPOINT].ok) {
+			a->sts_endpoint = endpoint_normalise(str(&v[A_STS_ENDPOINT]));
+			if (!a->sts_endpoint)
+				error_at(L, v[A_STS_ENDPOINT].s, "'sts_endpoint' must be an https:// URL "
+				         "(https://host[:port][/path])");
+		}
+	}
 }
 
 static void load_accounts(struct loader *L, const config_setting_t *list)

@@ -84,6 +84,21 @@ static char *source_name(const char *path, const char *section)
 	return xasprintf("file:%s[%s]", path, section);
 }
 
+/* Like the clouds' CLIs, a credential file others can read is used, but
+ * not silently (tlsfleet.conf(5)). */
+static void check_mode(struct account *a, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !(st.st_mode & 077))
+		return;
+	free(a->credential_warning);
+	a->credential_warning = xasprintf("account %s: credential file %s is readable by %s "
+	                                  "(mode %04o); run: chmod 600 %s", a->name ? a->name : "?",
+	                                  path, st.st_mode & 007 ? "others" : "group",
+	                                  (unsigned)(st.st_mode & 07777), path);
+}
+
 static void set_cred(struct account *a, const char *id, const char *secret, const char *token,
                      const char *project_id, char *source)
 {
@@ -340,6 +355,7 @@ static enum result from_ini(struct account *a, const char *path, const char *sec
 	} else {
 		set_cred(a, id->value, secret->value, token ? token->value : NULL,
 		         project ? project->value : NULL, source_name(path, section));
+		check_mode(a, path);
 	}
 	ini_section_free(&sec);
 	return r;
@@ -370,6 +386,68 @@ static const char *json_str(const cJSON *o, const char *key, bool *bad)
 	return v->valuestring;
 }
 
+/* A CLI profile naming a role: EcsRamRole makes the account an
+ * instance_role one, RamRoleArn an assume_role one with the profile's
+ * keys as base keys. Settings in the config win over the profile's. */
+static enum result use_json_role(struct account *a, const char *path, const cJSON *p,
+                                 const char *name, const struct provider_cred_file *k,
+                                 bool assume, bool explicit_profile, char **err)
+{
+	bool bad = false;
+	const char *id = json_str(p, k->id, &bad);
+	const char *secret = json_str(p, k->secret, &bad);
+	const char *arn = json_str(p, k->role_arn, &bad);
+	const char *session = json_str(p, k->role_session, &bad);
+	const char *role = json_str(p, k->role_name, &bad);
+	const cJSON *dur = cJSON_GetObjectItemCaseSensitive(p, k->role_duration);
+
+	if (bad) {
+		*err = xasprintf("%s: profile '%s': a setting is not a string", path, name);
+		return R_ERROR;
+	}
+	if (has_control(id) || has_control(secret) || has_control(arn) || has_control(session) ||
+	    has_control(role)) {
+		*err = xasprintf("%s: profile '%s': a setting contains a control character", path, name);
+		return R_ERROR;
+	}
+	if (!assume) {
+		if (!*role && !explicit_profile)
+			return R_NO_PROFILE;
+		if (!*role) {
+			*err = xasprintf("%s: profile '%s' has %s %s but no '%s'", path, name, k->kind_key,
+			                 k->role_kinds[1], k->role_name);
+			return R_ERROR;
+		}
+		if (a->auth == AUTH_KEYS) {
+			a->auth = AUTH_INSTANCE_ROLE;
+			free(a->role_name);
+			a->role_name = xstrdup(role);
+		}
+		credentials_free(&a->cred);
+		free(a->credential_source);
+		a->credential_source = source_name(path, name);
+		return R_FOUND;
+	}
+	if ((!*id || !*secret || !*arn) && !explicit_profile)
+		return R_NO_PROFILE;
+	if (!*id || !*secret || !*arn) {
+		*err = xasprintf("%s: profile '%s' has %s %s but no '%s'", path, name, k->kind_key,
+		                 k->role_kinds[0], !*id ? k->id : !*secret ? k->secret : k->role_arn);
+		return R_ERROR;
+	}
+	if (a->auth == AUTH_KEYS) {
+		a->auth = AUTH_ASSUME_ROLE;
+		a->role_arn = xstrdup(arn);
+		if (*session && !a->role_session_name)
+			a->role_session_name = xstrdup(session);
+		if (cJSON_IsNumber(dur) && dur->valuedouble >= 900 && dur->valuedouble <= 43200 &&
+		    !a->duration)
+			a->duration = (int)dur->valuedouble;
+	}
+	set_cred(a, id, secret, NULL, NULL, source_name(path, name));
+	return R_FOUND;
+}
+
 static enum result use_json_profile(struct account *a, const char *path, const cJSON *p,
                                     const char *name, const struct provider_cred_file *k,
                                     bool explicit_profile, char **err)
@@ -380,7 +458,11 @@ static enum result use_json_profile(struct account *a, const char *path, const c
 	const char *secret = json_str(p, k->secret, &bad);
 	const char *token = json_str(p, k->token, &bad);
 	bool sts = strcmp(mode, k->kind_values[1]) == 0;
+	bool assume = k->role_kinds[0] && strcmp(mode, k->role_kinds[0]) == 0;
+	bool ecs = k->role_kinds[1] && strcmp(mode, k->role_kinds[1]) == 0;
 
+	if (!bad && (assume || ecs))
+		return use_json_role(a, path, p, name, k, assume, explicit_profile, err);
 	if (bad) {
 		*err = xasprintf("%s: profile '%s': a key setting is not a string", path, name);
 		return R_ERROR;
@@ -454,6 +536,8 @@ static enum result from_json_profiles(struct account *a, const char *path, const
 	}
 	if (found)
 		r = use_json_profile(a, path, found, name, k, want != NULL, err);
+	if (r == R_FOUND)
+		check_mode(a, path);
 	json_wipe(root);
 	cJSON_Delete(root);
 	return r;
@@ -553,6 +637,40 @@ static enum result from_files(struct account *a, const struct provider_ops *ops,
 	return r;
 }
 
+/* Every source the chain looked at, for the NoCredentials message:
+ * names of settings, variables and files, never a value. */
+static char *sources_tried(const struct account *a, const struct provider_ops *ops)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *from_var = a->profile || !ops->env.profile ? NULL : env(ops->env.profile);
+	const char *want = a->profile ? a->profile : from_var;
+
+	strbuf_addf(&sb, "inline keys (%s, %s)", ops->inline_keys[0], ops->inline_keys[1]);
+	if (a->profile)
+		strbuf_adds(&sb, ", no environment (the account has a profile)");
+	else if (ops->env.id && ops->env.secret)
+		strbuf_addf(&sb, ", environment (%s, %s)", ops->env.id, ops->env.secret);
+	for (size_t n = 0; n < PROVIDER_FILES_MAX && ops->files[n].format != CRED_FILE_NONE; n++) {
+		const struct provider_cred_file *k = &ops->files[n];
+		char *path = file_path(k->path_var, k->path);
+		if (k->format == CRED_FILE_INI)
+			strbuf_addf(&sb, ", %s [%s]", path, want ? want : k->section);
+		else if (want)
+			strbuf_addf(&sb, ", %s profile '%s'", path, want);
+		else
+			strbuf_addf(&sb, ", %s (current profile)", path);
+		free(path);
+	}
+	return strbuf_steal(&sb);
+}
+
+static char *role_source(const struct account *a)
+{
+	if (a->auth == AUTH_INSTANCE_ROLE)
+		return xasprintf("instance_role:%s", a->role_name ? a->role_name : "securitykey");
+	return xasprintf("assume_role:%s", a->role_arn ? a->role_arn : "");
+}
+
 int credentials_resolve(struct account *a, char **err)
 {
 	const struct provider_ops *ops;
@@ -561,21 +679,48 @@ int credentials_resolve(struct account *a, char **err)
 	*err = NULL;
 	free(a->credential_source);
 	a->credential_source = NULL;
+	free(a->credentials_tried);
+	a->credentials_tried = NULL;
+	a->credential_expires = 0;
+	credentials_free(&a->base);
+	ops = a->ops ? a->ops : provider_for(a->provider);
+	if (a->auth == AUTH_INSTANCE_ROLE) {
+		/* The keys come from the metadata service, in the engine. */
+		credentials_free(&a->cred);
+		a->credential_source = role_source(a);
+		return 0;
+	}
 	if (a->cred.id && a->cred.secret) {
 		a->credential_source = xstrdup("inline");
+		r = R_FOUND;
+	} else {
+		credentials_free(&a->cred);
+		if (!ops)
+			r = R_NO_PROFILE;
+		else if (!a->profile)
+			r = from_env(a, &ops->env, err);
+		if (ops && r != R_FOUND && r != R_ERROR)
+			r = from_files(a, ops, err);
+	}
+	if (r == R_FOUND) {
+		/* A CLI profile may have turned the account into a role one. */
+		if (a->auth == AUTH_INSTANCE_ROLE) {
+			credentials_free(&a->cred);
+			free(a->credential_source);
+			a->credential_source = role_source(a);
+		} else if (a->auth == AUTH_ASSUME_ROLE) {
+			/* The chain's keys only sign the AssumeRole call. */
+			a->base = a->cred;
+			memset(&a->cred, 0, sizeof(a->cred));
+			a->cred.project_id = a->base.project_id ? xstrdup(a->base.project_id) : NULL;
+			free(a->credential_source);
+			a->credential_source = role_source(a);
+		}
 		return 0;
 	}
 	credentials_free(&a->cred);
-	ops = a->ops ? a->ops : provider_for(a->provider);
-	if (!ops)
-		r = R_NO_PROFILE;
-	else if (!a->profile)
-		r = from_env(a, &ops->env, err);
-	if (ops && r != R_FOUND && r != R_ERROR)
-		r = from_files(a, ops, err);
-	if (r == R_FOUND)
-		return 0;
-	credentials_free(&a->cred);
 	a->credential_source = xstrdup("none");
+	if (ops)
+		a->credentials_tried = sources_tried(a, ops);
 	return r == R_ERROR ? -1 : 0;
 }

@@ -206,6 +206,14 @@ void fleet_free(struct fleet *f)
 		free(a->project_id);
 		free(a->credential_source);
 		credentials_free(&a->cred);
+		free(a->role_name);
+		free(a->role_arn);
+		free(a->role_session_name);
+		free(a->metadata_endpoint);
+		free(a->sts_endpoint);
+		credentials_free(&a->base);
+		free(a->credentials_tried);
+		free(a->credential_warning);
 	}
 	free(f->accounts);
 	free(f->settings.config_path);
@@ -299,4 +307,16 @@ bool instance_expiry_mismatch(const struct instance *in)
 			return false;
 	}
 	return true;
+}
+
+time_t fleet_credentials_expire(const struct fleet *f)
+{
+	time_t best = 0;
+
+	for (size_t i = 0; i < f->n_accounts; i++) {
+		time_t t = f->accounts[i].credential_expires;
+		if (t && (!best || t < best))
+			best = t;
+	}
+	return best;
 }

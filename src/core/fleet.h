@@ -72,7 +72,25 @@ struct account {
 	struct credentials cred;
 	char *credential_source; /* "inline", "env", "file:/abs/path[section]", "none" */
 	int line;           /* config line, for messages */
+
+	/* Temporary credentials (tlsfleet.conf(5) CREDENTIALS). auth is an
+	 * enum auth_mode; with a role, cred holds the keys signing requests
+	 * (the temporary ones, filled by the engine) and base the keys an
+	 * AssumeRole call is signed with. */
+	int auth;
+	char *role_name;            /* instance_role: the metadata role name */
+	char *role_arn;             /* assume_role */
+	char *role_session_name;    /* assume_role; NULL = "tlsfleet" */
+	int duration;               /* assume_role seconds; 0 = 3600 */
+	char *metadata_endpoint;    /* base URL override (http:// allowed), or NULL */
+	char *sts_endpoint;         /* base URL override, or NULL */
+	struct credentials base;
+	time_t credential_expires;  /* 0 = none known (long-lived keys) */
+	char *credentials_tried;    /* source "none": every source looked at */
+	char *credential_warning;   /* e.g. a credential file others can read, or NULL */
 };
+
+enum auth_mode { AUTH_KEYS, AUTH_INSTANCE_ROLE, AUTH_ASSUME_ROLE };
 
 struct address {
 	char *host;
@@ -194,6 +212,9 @@ bool instance_days_left(const struct instance *in, time_t now, long *days);
 /* True when an API date and certificates both exist and no certificate's
  * notAfter is within a day of the API date. */
 bool instance_expiry_mismatch(const struct instance *in);
+
+/* The earliest credential_expires of the accounts; 0 when none has one. */
+time_t fleet_credentials_expire(const struct fleet *f);
 
 void credentials_free(struct credentials *c);
 void address_free(struct address *a);

@@ -252,6 +252,10 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 		statusline_post(&t->sl, time(NULL), mono_ms(), true, "%s", err);
 		free(err);
 	}
+	for (size_t i = 0; i < f->n_accounts; i++)
+		if (f->accounts[i].credential_warning)
+			statusline_post(&t->sl, time(NULL), mono_ms(), true, "warning: %s",
+			                f->accounts[i].credential_warning);
 	engine_refresh_all(e);
 	t->round_active = true;
 	t->dirty_all = true;

@@ -353,6 +353,23 @@ static void view_text(struct tui *t, char *buf, size_t n)
 	         t->view.filter ? "\": " : ": ", t->view.n_rows);
 }
 
+/* The earliest expiry of temporary credentials, counting down, so an
+ * operator sees a renewal that is not happening before requests fail. */
+static size_t creds_text(struct tui *t, char *buf, size_t n, size_t off)
+{
+	time_t exp = fleet_credentials_expire(t->f);
+
+	if (!exp || off >= n)
+		return off;
+	long long s = (long long)exp - (long long)t->now;
+	if (s <= 0)
+		return off + (size_t)snprintf(buf + off, n - off, " | keys expired");
+	if (s >= 3600)
+		return off + (size_t)snprintf(buf + off, n - off, " | keys %lld:%02lld:%02lld", s / 3600,
+		                              s / 60 % 60, s % 60);
+	return off + (size_t)snprintf(buf + off, n - off, " | keys %lld:%02lld", s / 60, s % 60);
+}
+
 void view_header_draw(struct tui *t)
 {
 	struct engine_stats es;
@@ -385,6 +402,7 @@ void view_header_draw(struct tui *t)
 			                        s / 60, s % 60);
 		}
 	}
+	off = creds_text(t, right, sizeof(right), off);
 	(void)off;
 	/* The progress on the right wins over the end of a long config path. */
 	rw = (int)strlen(right);

@@ -10,6 +10,7 @@
  * the fleet; the engine only marks them (in->pending) and updates st. */
 #include "engine/engine.h"
 #include "engine/cafetch.h"
+#include "engine/credfetch.h"
 #include "engine/download_chain.h"
 #include "engine/outcome.h"
 #include "engine/pacer.h"
@@ -17,6 +18,8 @@
 #include "engine/transfer.h"
 #include "store/download.h"
 #include "providers/provider.h"
+#include "providers/tempcreds.h"
+#include "engine/url.h"
 #include "core/xalloc.h"
 
 #include <curl/curl.h>
@@ -29,6 +32,7 @@ enum job_kind {
 	JOB_REFRESH,   /* a status call; holds PENDING_REFRESH */
 	JOB_CA_FETCH,  /* a CA file for inspection; its waiters hold PENDING_CA_FETCH */
 	JOB_DOWNLOAD,  /* a download chain, step by step; holds PENDING_DOWNLOAD */
+	JOB_CRED,      /* temporary keys of an account (metadata or STS); in is NULL */
 };
 
 struct job {
@@ -38,6 +42,10 @@ struct job {
 	struct dl_chain dl;          /* JOB_DOWNLOAD */
 	struct ca_fetch *ca;         /* JOB_CA_FETCH (owned by cafetch until cafetch_end) */
 	struct transfer *xfer;       /* set while on the wire */
+	struct account *acct;        /* JOB_CRED */
+	char *region;                /* JOB_CRED: the region its STS call names */
+	unsigned cred_gen;           /* API jobs: the generation of the keys that signed it */
+	bool cred_retried;           /* API jobs: retried once after "token expired" */
 };
 
 struct engine {
@@ -53,6 +61,9 @@ struct engine {
 	void *on_request_ud;
 	size_t done, round_total, requests;
 	bool again;                  /* engine_perform stopped with work at hand */
+	struct cred_state *creds;    /* per account, like fleet->accounts */
+	struct sched_key *cred_key;  /* unpaced: credential fetches */
+	bool debug;                  /* a line per request on stderr */
 };
 
 /* ---- jobs --------------------------------------------------------------- */
@@ -87,6 +98,9 @@ static void job_done(struct engine *e, struct job *j)
 		break;
 	case JOB_CA_FETCH:
 		cafetch_end(&e->ca, j->ca);
+		break;
+	case JOB_CRED:
+		free(j->region);
 		break;
 	}
 	free(j);
@@ -154,6 +168,208 @@ static bool retry(struct engine *e, struct job *j, bool throttled, long retry_af
 	                   pacer_now_ns());
 }
 
+/* ---- temporary credentials ---------------------------------------------- */
+
+static void make_nonce(char out[37]);
+
+static struct cred_state *cred_of(struct engine *e, const struct account *a)
+{
+	if (!a || !credfetch_applies(a) || !e->creds)
+		return NULL;
+	return &e->creds[a - e->fleet->accounts];
+}
+
+static void cred_fetch_start(struct engine *e, struct cred_state *cs, const char *region)
+{
+	struct job *j = job_new(JOB_CRED, NULL, e->cred_key);
+
+	j->acct = cs->a;
+	j->region = region ? xstrdup(region) : NULL;
+	cs->fetching = true;
+	sched_push(&e->sched, &j->s);
+}
+
+/* May this API job be signed now? If not, it waits (parked) for the
+ * account's fetch, which starts here if none runs; renewal ahead of the
+ * expiry starts here too, while the old keys still sign. */
+static bool cred_ready(struct engine *e, struct job *j)
+{
+	struct cred_state *cs = cred_of(e, j->in->account);
+	time_t now = time(NULL);
+
+	if (!cs)
+		return true;
+	if (credfetch_usable(cs, now)) {
+		if (!cs->fetching && credfetch_renew_due(cs, now))
+			cred_fetch_start(e, cs, j->in->region);
+		return true;
+	}
+	credfetch_park(cs, &j->s);
+	if (!cs->fetching)
+		cred_fetch_start(e, cs, j->in->region);
+	return false;
+}
+
+/* The request of a credential fetch; what it asks is named in messages
+ * by where it goes (a URL without query: nothing secret). */
+static char *cred_where(const struct account *a)
+{
+	if (a->auth == AUTH_INSTANCE_ROLE) {
+		char *url = tempcreds_metadata_url(a);
+		char *s = xasprintf("instance role: metadata %s", url);
+		free(url);
+		return s;
+	}
+	char *base = tempcreds_sts_base(a);
+	char *s = xasprintf("assume_role %s: STS AssumeRole at %s", a->role_arn ? a->role_arn : "", base);
+	free(base);
+	return s;
+}
+
+static void prepare_cred(struct engine *e, struct job *j, struct transfer *x)
+{
+	struct account *a = j->acct;
+
+	if (a->auth == AUTH_INSTANCE_ROLE) {
+		char *url = tempcreds_metadata_url(a);
+		memset(&x->req, 0, sizeof(x->req));
+		x->req.method = xstrdup("GET");
+		x->req.url = url;
+		x->req.action = "metadata";
+		transfer_setup_metadata(&e->pool, x, url, j);
+		return;
+	}
+	struct sign_context ctx;
+	char nonce[37];
+	char *base = tempcreds_sts_base(a);
+	make_nonce(nonce);
+	ctx.now = time(NULL);
+	ctx.nonce = nonce;
+	a->ops->roles.assume_role(a, base, j->region, &ctx, &x->req);
+	free(base);
+	transfer_setup_api(&e->pool, x, j);
+}
+
+/* --debug: one line per request, never a key, token or signature (the
+ * URL is printed as scheme://host only). */
+static void debug_line(struct engine *e, const char *action, const char *region, const char *url,
+                       long status, const char *code, const char *request_id, long latency_ms,
+                       const char *date)
+{
+	time_t server;
+	char skew[32] = "-";
+
+	if (!e->debug)
+		return;
+	char *host = url ? url_authority(url) : NULL;
+	if (date && timefmt_parse_http_date(date, &server))
+		snprintf(skew, sizeof(skew), "%+lld", (long long)server - (long long)time(NULL));
+	fprintf(stderr, "tlsfleet: debug: action=%s region=%s host=%s status=%ld%s%s request_id=%s "
+	        "latency_ms=%ld clock_skew_s=%s\n", action ? action : "-",
+	        region && *region ? region : "-", host ? host : "-", status, code ? " code=" : "",
+	        code ? code : "", request_id && *request_id ? request_id : "-", latency_ms, skew);
+	free(host);
+}
+
+/* Back to the queues: the jobs that waited for keys. */
+static void cred_release_parked(struct engine *e, struct cred_state *cs)
+{
+	struct sched_job *sj;
+
+	while ((sj = credfetch_unpark(cs)))
+		sched_push(&e->sched, sj);
+}
+
+static void cred_fail_parked(struct engine *e, struct cred_state *cs, const char *msg)
+{
+	struct sched_job *sj;
+
+	while ((sj = credfetch_unpark(cs))) {
+		struct job *j = (struct job *)sj;
+		outcome_fail(j->in, STATE_AUTH_ERROR, "CredentialFetchFailed", msg, 0, -1, time(NULL));
+		notify(e, j->in, ENGINE_EV_UPDATED, NULL);
+		if (j->kind == JOB_DOWNLOAD)
+			notify(e, j->in, ENGINE_EV_FAILED, msg);
+		job_done(e, j);
+	}
+}
+
+static void finish_cred(struct engine *e, struct job *j, struct transfer *x, CURLcode rc,
+                        long latency_ms)
+{
+	struct account *a = j->acct;
+	struct cred_state *cs = cred_of(e, a);
+	struct http_response resp;
+	char *why = NULL, *code = NULL;
+	const char *action = a->auth == AUTH_INSTANCE_ROLE ? "metadata" : "AssumeRole";
+
+	transfer_response(x, &resp);
+	if (rc != CURLE_OK) {
+		debug_line(e, action, j->region, x->req.url, 0, transfer_code_name(rc), NULL, latency_ms, NULL);
+		if (!x->too_large && transfer_code_transient(rc) && retry(e, j, false, 0))
+			return;
+		why = x->too_large ? xstrdup("the answer is too large")
+		                   : xasprintf("%s (%s)", transfer_error(x, rc), transfer_code_name(rc));
+	} else {
+		struct credentials c;
+		time_t expires;
+		const struct provider_cred_answer *k = a->auth == AUTH_INSTANCE_ROLE
+			? &a->ops->roles.metadata : &a->ops->roles.sts;
+		int ok = tempcreds_parse(k, &resp, &c, &expires, &code, &why);
+		debug_line(e, action, j->region, x->req.url, resp.status, code, NULL, latency_ms, resp.date);
+		if (ok == 0) {
+			bool same = a->cred.id && strcmp(a->cred.id, c.id) == 0 && !cs->stale &&
+			            expires == a->credential_expires;
+			/* Huawei's project id may have come with the account's keys. */
+			c.project_id = a->cred.project_id;
+			a->cred.project_id = NULL;
+			credentials_free(&a->cred);
+			a->cred = c;
+			credfetch_got(cs, expires, same, time(NULL));
+			cs->fetching = false;
+			free(code);
+			job_done(e, j);
+			cred_release_parked(e, cs);
+			return;
+		}
+		if ((resp.status >= 500 || resp.status == 429) && retry(e, j, resp.status == 429, 0)) {
+			free(why);
+			free(code);
+			return;
+		}
+	}
+	free(code);
+	cs->fetching = false;
+	char *where = cred_where(a);
+	char *msg = xasprintf("account %s: no temporary credentials from %s: %s", a->name, where, why);
+	free(where);
+	free(why);
+	job_done(e, j);
+	/* Renewal failed but the old keys still sign: carry on with them. */
+	if (credfetch_usable(cs, time(NULL)))
+		cred_release_parked(e, cs);
+	else
+		cred_fail_parked(e, cs, msg);
+	notify(e, NULL, ENGINE_EV_FAILED, msg);
+	free(msg);
+}
+
+/* An answer saying the token expired: those keys are done for (unless
+ * newer ones came meanwhile); the job goes again, once, with new keys. */
+static bool cred_expired_retry(struct engine *e, struct job *j, const struct provider_result *r)
+{
+	struct cred_state *cs = cred_of(e, j->in->account);
+
+	if (!cs || j->cred_retried || !r->error ||
+	    !tempcreds_token_expired(j->in->account->ops, r->error->code))
+		return false;
+	j->cred_retried = true;
+	if (j->cred_gen == cs->gen)
+		cs->stale = true;
+	sched_push(&e->sched, &j->s);
+	return true;
+}
+
 /* ---- starting jobs ------------------------------------------------------ */
 
 static void make_nonce(char out[37])
@@ -195,6 +411,8 @@ static bool prepare_api(struct engine *e, struct job *j, struct transfer *x)
 		free(err);
 		return false;
 	}
+	struct cred_state *cs = cred_of(e, a);
+	j->cred_gen = cs ? cs->gen : 0;
 	transfer_setup_api(&e->pool, x, j);
 	return true;
 }
@@ -204,9 +422,14 @@ static bool start_job(void *ud, struct sched_job *sj)
 {
 	struct engine *e = ud;
 	struct job *j = (struct job *)sj;
-	struct transfer *x = transfer_get(&e->pool);
+	struct transfer *x;
 
-	if (job_is_api(j)) {
+	if (j->kind != JOB_CRED && job_is_api(j) && !cred_ready(e, j))
+		return false;   /* parked until its account has keys */
+	x = transfer_get(&e->pool);
+	if (j->kind == JOB_CRED) {
+		prepare_cred(e, j, x);
+	} else if (job_is_api(j)) {
 		if (!prepare_api(e, j, x)) {
 			transfer_put(&e->pool, x);
 			job_done(e, j);
@@ -221,7 +444,8 @@ static bool start_job(void *ud, struct sched_job *sj)
 	CURLMcode mc = curl_multi_add_handle(e->multi, x->easy);
 	if (mc != CURLM_OK)
 		die(70, "libcurl: %s", curl_multi_strerror(mc));
-	notify(e, j->in, ENGINE_EV_STARTED, NULL);
+	if (j->in)
+		notify(e, j->in, ENGINE_EV_STARTED, NULL);
 	return true;
 }
 
@@ -263,6 +487,8 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 
 	if (rc != CURLE_OK) {
 		const char *code = x->too_large ? "ResponseTooLarge" : transfer_code_name(rc);
+		debug_line(e, provider_action(in, job_call(j)), in->region, x->req.url, 0, code, NULL,
+		           latency_ms, NULL);
 		count_request(e, j, x->too_large ? "error" : "network_error");
 		char *msg = x->too_large
 			? xasprintf("the answer is larger than %ld bytes", API_MAX_BYTES)
@@ -286,7 +512,13 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 	transfer_response(x, &resp);
 	provider_result_init(&r);
 	in->account->ops->parse_response(in, call, &resp, &r);
+	debug_line(e, provider_action(in, call), in->region, x->req.url, resp.status,
+	           r.error ? r.error->code : NULL, r.request_id, latency_ms, resp.date);
 	count_request(e, j, answer_outcome(&r));
+	if (cred_expired_retry(e, j, &r)) {
+		provider_result_free(&r);
+		return;
+	}
 	if (r.retry && retry(e, j, r.throttled, transfer_retry_after_ms(x))) {
 		provider_result_free(&r);
 		return;
@@ -378,7 +610,9 @@ static void reap(struct engine *e)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 		struct transfer *x = take_off_wire(e, j);
 		long latency = (long)((pacer_now_ns() - x->started_ns) / 1000000);
-		if (job_is_api(j))
+		if (j->kind == JOB_CRED)
+			finish_cred(e, j, x, rc, latency);
+		else if (job_is_api(j))
 			finish_api(e, j, x, rc, latency);
 		else
 			finish_file(e, j, x, rc);
@@ -414,6 +648,10 @@ struct engine *engine_new(struct fleet *f, char **err)
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)f->settings.concurrency + 8);
 	sched_init(&e->sched, (size_t)f->settings.concurrency);
 	e->files = sched_key(&e->sched, NULL, "file");
+	e->cred_key = sched_key(&e->sched, NULL, "credentials");
+	e->creds = xcalloc(f->n_accounts ? f->n_accounts : 1, sizeof(*e->creds));
+	for (size_t i = 0; i < f->n_accounts; i++)
+		e->creds[i].a = &f->accounts[i];
 	/* What earlier runs learned (state file) counts as known. */
 	cafetch_init(&e->ca, f);
 	return e;
@@ -433,6 +671,10 @@ void engine_free(struct engine *e)
 	}
 	while ((sj = sched_take_waiting(&e->sched)))
 		job_done(e, (struct job *)sj);
+	for (size_t i = 0; i < e->fleet->n_accounts; i++)
+		while ((sj = credfetch_unpark(&e->creds[i])))
+			job_done(e, (struct job *)sj);
+	free(e->creds);
 	sched_free(&e->sched);
 	for (size_t i = 0; i < e->fleet->n_instances; i++)
 		e->fleet->instances[i].pending = 0;
@@ -446,6 +688,11 @@ void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud)
 {
 	e->on_request = fn;
 	e->on_request_ud = ud;
+}
+
+void engine_set_debug(struct engine *e, bool on)
+{
+	e->debug = on;
 }
 
 void engine_set_notify(struct engine *e, engine_notify_fn fn, void *ud)
@@ -463,8 +710,9 @@ static bool queue_refresh(struct engine *e, struct instance *in, bool then_downl
 	if (!then_download)
 		e->round_total++;
 	if (strcmp(in->account->credential_source ? in->account->credential_source : "none", "none") == 0) {
-		char *msg = xasprintf("no credentials for account %s (inline, environment or credential file)",
-		                      in->account->name);
+		const char *tried = in->account->credentials_tried;
+		char *msg = xasprintf("no credentials for account %s; tried %s", in->account->name,
+		                      tried ? tried : "inline keys, the environment and credential files");
 		outcome_fail(in, STATE_AUTH_ERROR, "NoCredentials", msg, 0, -1, time(NULL));
 		notify(e, in, ENGINE_EV_UPDATED, NULL);
 		if (then_download)
@@ -627,6 +875,8 @@ void engine_get_stats(const struct engine *e, struct engine_stats *out)
 {
 	out->total = e->fleet->n_instances;
 	out->queued = e->sched.queued + e->sched.heap_len;
+	for (size_t i = 0; i < e->fleet->n_accounts; i++)
+		out->queued += e->creds[i].n_parked;
 	out->in_flight = e->sched.in_flight;
 	out->done = e->done;
 	out->round_total = e->round_total;

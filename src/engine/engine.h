@@ -15,7 +15,8 @@ enum engine_event {
 	ENGINE_EV_UPDATED,     /* instance status changed (refresh finished) */
 	ENGINE_EV_PROGRESS,    /* download bytes moved */
 	ENGINE_EV_DOWNLOADED,  /* download saved; message says where */
-	ENGINE_EV_FAILED,      /* a download or CA fetch failed; message says why */
+	ENGINE_EV_FAILED,      /* a download, CA fetch or credential fetch failed (the
+	                        * last with a NULL instance); message says why */
 };
 
 /* msg is borrowed for the call (may be NULL). */
@@ -45,6 +46,10 @@ struct engine *engine_new(struct fleet *f, char **err);
 void engine_free(struct engine *e);
 void engine_set_notify(struct engine *e, engine_notify_fn fn, void *ud);
 void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud);
+/* --debug: per API or credential request a line on stderr (action,
+ * region, host, HTTP status, request id, latency, clock skew); never a
+ * key, token or signature. */
+void engine_set_debug(struct engine *e, bool on);
 
 /* Queue work. Return false (and do nothing) when the same job for the
  * instance is already queued or in flight. */

@@ -238,6 +238,22 @@ void transfer_setup_file(struct transfer_pool *p, struct transfer *x, const char
 	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
 }
 
+void transfer_setup_metadata(struct transfer_pool *p, struct transfer *x, const char *url, void *priv)
+{
+	/* A credential answer is a few hundred bytes. */
+	setup_common(p, x, priv, 64 * 1024);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(x->easy, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(x->easy, CURLOPT_URL, url);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 0L);
+}
+
 /* ---- the end ------------------------------------------------------------ */
 
 /* The last value of a header of the last response (a repeated header:

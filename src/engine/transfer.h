@@ -58,6 +58,11 @@ void transfer_setup_api(struct transfer_pool *p, struct transfer *x, void *priv)
 /* Set up a credential-free GET of url (followed through https redirects). */
 void transfer_setup_file(struct transfer_pool *p, struct transfer *x, const char *url, void *priv);
 
+/* Set up a GET of an instance metadata URL: the one transfer that may be
+ * plain http (the metadata services listen on a link-local address and
+ * speak nothing else), never through a proxy, never redirected. */
+void transfer_setup_metadata(struct transfer_pool *p, struct transfer *x, const char *url, void *priv);
+
 /* After the transfer ended: status, body and the headers we use. */
 void transfer_response(struct transfer *x, struct http_response *out);
 /* The server's Retry-After in milliseconds (0 = none), at most 300 s. */

@@ -13,6 +13,7 @@
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 #include "engine/url.h"
+#include "providers/tempcreds.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -487,6 +488,9 @@ const struct provider_ops provider_alibaba = {
 		.kind_key = "mode",
 		.kind_values = {"AK", "StsToken"},
 		.what = "an aliyun CLI configuration",
+		.role_kinds = {"RamRoleArn", "EcsRamRole"},
+		.role_arn = "ram_role_arn", .role_session = "ram_session_name",
+		.role_duration = "expired_seconds", .role_name = "ram_role_name",
 	}, {
 		.format = CRED_FILE_INI,
 		.path_var = "ALIBABA_CLOUD_CREDENTIALS_FILE",
@@ -500,4 +504,16 @@ const struct provider_ops provider_alibaba = {
 	.default_endpoint = alibaba_default_endpoint,
 	.build_request = alibaba_build_request,
 	.parse_response = alibaba_parse_response,
+	/* ECS metadata (ram/ roles) and STS. */
+	.roles = {
+		.metadata_base = "http://100.100.100.200",
+		.metadata_path = "/latest/meta-data/ram/security-credentials/%s",
+		.needs_role_name = true,
+		.metadata = {"AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration", NULL, NULL},
+		.sts_base = "https://sts.aliyuncs.com",
+		.sts = {"Credentials.AccessKeyId", "Credentials.AccessKeySecret",
+		        "Credentials.SecurityToken", "Credentials.Expiration", "Code", "Message"},
+		.assume_role = tempcreds_alibaba_assume_role,
+		.token_expired = (const char *const[]){"InvalidSecurityToken.Expired", NULL},
+	},
 };

@@ -529,4 +529,13 @@ const struct provider_ops provider_huawei = {
 	.default_endpoint = huawei_default_endpoint,
 	.build_request = huawei_build_request,
 	.parse_response = huawei_parse_response,
+	/* ECS metadata only (one key per instance, no role name); no
+	 * AssumeRole. 0307: "The token must be updated." */
+	.roles = {
+		.metadata_base = "http://169.254.169.254",
+		.metadata_path = "/openstack/latest/securitykey",
+		.metadata = {"credential.access", "credential.secret", "credential.securitytoken",
+		             "credential.expires_at", "error_code", "error_msg"},
+		.token_expired = (const char *const[]){"APIG.0307", "APIGW.0307", NULL},
+	},
 };

@@ -121,14 +121,43 @@ struct provider_cred_file {
 	const char *kind_key;
 	const char *kind_values[2];
 	const char *what;            /* JSON: "an <tool> configuration", for messages */
+	/* JSON: kinds that name a role instead of keys, [0] one to assume
+	 * (base keys in id/secret, then role_arn, role_session, role_duration),
+	 * [1] the instance's own (role_name); NULL when the tool has none. */
+	const char *role_kinds[2];
+	const char *role_arn, *role_session, *role_duration, *role_name;
 };
 
 /* Environment variables, as the cloud's SDKs name them. */
 struct provider_env {
 	const char *id, *secret;
-	const char *token[2];        /* the first one set wins; NULL-padded */
+	const char *token[3];        /* the first one set wins; NULL-padded */
 	const char *project_id;      /* or NULL */
 	const char *profile;         /* names a profile for an account without one, or NULL */
+};
+
+/* Where an answer handing out temporary keys keeps them: dotted paths
+ * into its JSON ("Response.Credentials.TmpSecretId"). expires is an
+ * epoch number or an ISO 8601 string; the error paths may be NULL. */
+struct provider_cred_answer {
+	const char *id, *secret, *token, *expires;
+	const char *error_code, *error_message;
+};
+
+/* A cloud's temporary credentials (tlsfleet.conf(5) CREDENTIALS): the
+ * instance metadata service and STS AssumeRole. */
+struct provider_roles {
+	const char *metadata_base;   /* default base URL; NULL: no instance role */
+	const char *metadata_path;   /* "%s" takes the role name */
+	bool needs_role_name;
+	struct provider_cred_answer metadata;
+	const char *sts_base;        /* default STS base URL; NULL: no AssumeRole */
+	struct provider_cred_answer sts;
+	/* The signed AssumeRole request, with a->base keys (providers/tempcreds.h). */
+	void (*assume_role)(const struct account *a, const char *base_url, const char *region,
+	                    const struct sign_context *ctx, struct http_request *out);
+	/* Answer codes meaning "the token expired": renew and retry once. */
+	const char *const *token_expired;
 };
 
 #define PROVIDER_SETTINGS_MAX 3
@@ -161,6 +190,7 @@ struct provider_ops {
 	 * STATE_ERROR with an error naming what was wrong. */
 	void (*parse_response)(const struct instance *in, enum api_call call,
 	                       const struct http_response *resp, struct provider_result *out);
+	struct provider_roles roles;
 };
 
 #define CLOUD(id, name) extern const struct provider_ops provider_##name;

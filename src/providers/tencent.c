@@ -9,6 +9,7 @@
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 #include "engine/url.h"
+#include "providers/tempcreds.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -329,7 +330,8 @@ const struct provider_ops provider_tencent = {
 	.env = {
 		.id = "TENCENTCLOUD_SECRET_ID",
 		.secret = "TENCENTCLOUD_SECRET_KEY",
-		.token = {"TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"},
+		/* tccli reads TENCENTCLOUD_TOKEN */
+		.token = {"TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"},
 	},
 	.files = {{
 		.format = CRED_FILE_INI,
@@ -347,4 +349,19 @@ const struct provider_ops provider_tencent = {
 	.default_endpoint = tencent_default_endpoint,
 	.build_request = tencent_build_request,
 	.parse_response = tencent_parse_response,
+	/* CVM metadata and STS (cam/ roles); a temporary key no longer known
+	 * comes back as SecretIdNotFound once it is gone. */
+	.roles = {
+		.metadata_base = "http://metadata.tencentyun.com",
+		.metadata_path = "/latest/meta-data/cam/security-credentials/%s",
+		.needs_role_name = true,
+		.metadata = {"TmpSecretId", "TmpSecretKey", "Token", "ExpiredTime", NULL, NULL},
+		.sts_base = "https://sts.tencentcloudapi.com",
+		.sts = {"Response.Credentials.TmpSecretId", "Response.Credentials.TmpSecretKey",
+		        "Response.Credentials.Token", "Response.ExpiredTime",
+		        "Response.Error.Code", "Response.Error.Message"},
+		.assume_role = tempcreds_tencent_assume_role,
+		.token_expired = (const char *const[]){"AuthFailure.TokenFailure",
+		                                       "AuthFailure.SecretIdNotFound", NULL},
+	},
 };

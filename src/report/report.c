@@ -181,6 +181,9 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 	cJSON_AddStringToObject(chk, "status", verdict_status_name(vs));
 	cJSON_AddStringToObject(chk, "reason", reason);
 	free(reason);
+	cJSON_AddItemToObject(o, "credential_expires",
+	                      in->account->credential_expires ? time_or_null(in->account->credential_expires)
+	                                                      : cJSON_CreateNull());
 	return o;
 }
 
@@ -218,6 +221,7 @@ static const char *const csv_columns[] = {
 	"last_good_at", "credential_source",
 	"address.host", "address.ip", "address.ipv6", "address.port", "address.domain",
 	"error.code", "error.message", "check.status", "check.reason",
+	"credential_expires",
 };
 
 static void csv_field(FILE *out, const char *s)
