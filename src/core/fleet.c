@@ -194,6 +194,7 @@ void fleet_free(struct fleet *f)
 		free(in->id);
 		free(in->endpoint);
 		free(in->project_id);
+		address_free(&in->listed_addr);
 		instance_status_free(&in->st);
 	}
 	free(f->instances);
@@ -206,6 +207,8 @@ void fleet_free(struct fleet *f)
 		free(a->project_id);
 		free(a->credential_source);
 		credentials_free(&a->cred);
+		discover_spec_free(a->discover);
+		free(a->discover);
 	}
 	free(f->accounts);
 	free(f->settings.config_path);
@@ -299,4 +302,20 @@ bool instance_expiry_mismatch(const struct instance *in)
 			return false;
 	}
 	return true;
+}
+
+void discover_spec_free(struct discover_spec *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_regions; i++)
+		free(d->regions[i]);
+	free(d->regions);
+	for (size_t i = 0; i < d->n_tags; i++) {
+		free(d->tags[i].key);
+		free(d->tags[i].value);
+	}
+	free(d->tags);
+	free(d->match);
+	memset(d, 0, sizeof(*d));
 }

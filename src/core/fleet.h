@@ -60,6 +60,23 @@ struct credentials {
 	char *project_id;
 };
 
+/* An account's `discover` setting (tlsfleet.conf(5)); owned by the account. */
+struct discover_tag {
+	char *key;
+	char *value;
+};
+struct discover_spec {
+	char **regions;
+	size_t n_regions;
+	unsigned services;  /* bits (1u << service_kind); 0 = every service with a list call */
+	struct discover_tag *tags;   /* all must match */
+	size_t n_tags;
+	char *match;        /* shell glob on the provider's name, or NULL */
+	int interval;       /* seconds between re-listings in the dashboard; 0 = at start only */
+	int line;
+};
+void discover_spec_free(struct discover_spec *d);
+
 struct account {
 	char *name;
 	enum provider_kind provider;
@@ -72,6 +89,7 @@ struct account {
 	struct credentials cred;
 	char *credential_source; /* "inline", "env", "file:/abs/path[section]", "none" */
 	int line;           /* config line, for messages */
+	struct discover_spec *discover;  /* NULL: no discovery */
 };
 
 struct address {
@@ -146,6 +164,9 @@ struct instance {
 	int require_tls;    /* -1 = global, else 0/1 */
 	int line;
 	size_t index;       /* position in the config */
+	bool discovered;    /* added by a listing, not in the config */
+	struct address listed_addr; /* what the last listing said (port -1 unknown): it
+	                     * fills st.addr where the status answer is silent */
 
 	struct instance_status st;
 

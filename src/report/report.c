@@ -180,6 +180,7 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 	cJSON_AddStringToObject(chk, "status", verdict_status_name(vs));
 	cJSON_AddStringToObject(chk, "reason", reason);
 	free(reason);
+	cJSON_AddBoolToObject(o, "discovered", in->discovered);
 	return o;
 }
 
@@ -222,6 +223,7 @@ static const char *const csv_columns[] = {
 	"last_good_at", "credential_source",
 	"address.host", "address.ip", "address.ipv6", "address.port", "address.domain",
 	"error.code", "error.message", "check.status", "check.reason",
+	"discovered",
 };
 
 static void csv_field(FILE *out, const char *s)
