@@ -1,5 +1,6 @@
 #include "core/discovery.h"
 #include "core/strmap.h"
+#include "core/textsafe.h"
 #include "core/xalloc.h"
 
 #include <fnmatch.h>
@@ -43,7 +44,15 @@ void found_instance_free(struct found_instance *it)
 	it->addr.port = -1;
 }
 
-void discovery_plan(struct discovery *d, struct fleet *f, const char *only_account)
+static bool named(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return n == 0;
+}
+
+void discovery_plan(struct discovery *d, struct fleet *f, const char *const *names, size_t n_names)
 {
 	size_t cap = 0;
 
@@ -51,7 +60,7 @@ void discovery_plan(struct discovery *d, struct fleet *f, const char *only_accou
 	for (size_t i = 0; i < f->n_accounts; i++) {
 		struct account *a = &f->accounts[i];
 		const struct discover_spec *s = a->discover;
-		if (!s || (only_account && strcmp(a->name, only_account) != 0))
+		if (!s || !named(a->name, names, n_names))
 			continue;
 		for (size_t r = 0; r < s->n_regions; r++) {
 			for (int k = 0; k < SERVICE_COUNT; k++) {
@@ -137,9 +146,12 @@ void discovery_report_failures(const struct discovery *d, FILE *out)
 		const struct listing *l = &d->l[i];
 		if (!l->error && l->done)
 			continue;
-		fprintf(out, "tlsfleet: listing %s %s in %s failed after %ld page%s: %s\n", l->a->name,
-		        service_kind_name(l->kind), l->region, l->pages, l->pages == 1 ? "" : "s",
-		        l->error ? l->error : "not finished");
+		/* the error carries the provider's message: untrusted text */
+		char *why = textsafe_plain(l->error ? l->error : "not finished");
+		fprintf(out, "tlsfleet: listing %s %s in %s failed after %ld page%s read: %s\n",
+		        l->a->name, service_kind_name(l->kind), l->region, l->pages,
+		        l->pages == 1 ? "" : "s", why);
+		free(why);
 	}
 }
 

@@ -50,8 +50,8 @@ struct discovery {
 };
 
 /* One listing per (account with `discover`, region, service with a list
- * call among the wanted ones). only_account: NULL for every account. */
-void discovery_plan(struct discovery *d, struct fleet *f, const char *only_account);
+ * call among the wanted ones), of the n_names accounts named (0: all). */
+void discovery_plan(struct discovery *d, struct fleet *f, const char *const *names, size_t n_names);
 void discovery_free(struct discovery *d);
 
 /* The account's filters: every tag (key and value) present, the name
