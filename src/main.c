@@ -594,7 +594,8 @@ int main(int argc, char **argv)
 		fleet.settings.crit_days = o.crit_days;
 	if (o.require_tls)
 		fleet.settings.require_tls = true;
-	bool listed_ok = discover_fleet(&fleet, &o, o.mode == MODE_DISCOVER);
+	/* The dashboard lists while it runs (instances appear as found). */
+	bool listed_ok = o.mode == MODE_DASHBOARD || discover_fleet(&fleet, &o, o.mode == MODE_DISCOVER);
 	if (o.mode == MODE_DISCOVER) {
 		fleet_free(&fleet);
 		free(o.download);

@@ -9,6 +9,8 @@
 # same set of instances.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 require_sim
+. "$top_srcdir/tests/screen.sh"
+trap 'stop_tmux; cleanup' EXIT
 
 FLEET="$top_srcdir/tests/data/sim/discovery.json"
 
@@ -97,7 +99,7 @@ pycheck "the auth failure was not retried, the throttled page was (twice)" \
 	expected_set tc-disc redis ap-shanghai
 	expected_set tc-disc postgres ap-guangzhou
 	expected_set hw-disc dcs eu-de
-	expected_set ali-disc redis cn-hangzhou | head -100
+	expected_set ali-disc redis cn-hangzhou 2>/dev/null | head -100
 } | sort >"$WORK/all.want"
 snippet_set "$WORK/all.snip" | sort >"$WORK/all.got"
 check "the snippet holds every listed instance, and the 100 Alibaba ones found before the failure" \
@@ -174,7 +176,7 @@ check "the Huawei listing is named (HTTP 5xx after retries)" grep -q 'listing hw
 check "the Tencent Redis listing is named (InternalError)" grep -q 'listing tc-disc redis in ap-guangzhou failed after 1 page read: InternalError' "$WORK/rate.err"
 pycheck "5xx and 500 were retried (1 + retries attempts each)" \
 	'len([r for r in reqs if r["action"] == "ListInstances"]) == 3 and len([r for r in reqs if r["action"] == "DescribeInstances" and r["page"] == 2]) == 3'
-expected_set tc-disc redis ap-guangzhou | head -1000 | sort >"$WORK/rate.want"
+expected_set tc-disc redis ap-guangzhou 2>/dev/null | head -1000 | sort >"$WORK/rate.want"
 expected_set tc-disc redis ap-shanghai >>"$WORK/rate.want"
 expected_set tc-disc postgres ap-guangzhou >>"$WORK/rate.want"
 sort -o "$WORK/rate.want" "$WORK/rate.want"
@@ -192,4 +194,47 @@ timeout 120 "$TLSFLEET" -c "$WORK/ali.conf" --list --format json >"$WORK/ali.jso
 is "$?" 1 "--list exits 1 when a list call failed"
 pycheck "--list keeps the instances of the pages read before the failure" \
 	'sorted(i["instance_id"] for i in j[0]) == ["r-gen%05d" % n for n in range(1, 10)] and all(i["state"] == "enabled" for i in j[0])' "$WORK/ali.json"
+# ---- the dashboard: instances appear, and vanish with a log line ----------
+stop_sim
+if [ -z "$TMUX_BIN" ]; then
+	for d in "listed instances appear" "a log line per instance" "a vanished one leaves" "its log line"; do
+		echo "ok $((tap_n += 1)) # SKIP tmux not installed: $d"
+	done
+else
+	"$PYTHON3" - "$FLEET" "$WORK/dash.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+f["list_faults"] = []
+keep = [i for i in f["instances"] if i.get("name") == "orders-cache"]
+for n in ("dash-alpha", "dash-beta", "dash-gamma"):
+    keep.append({"name": n, "account": "tc-disc", "service": "redis", "region": "ap-guangzhou",
+                 "id": "crs-" + n[5:], "in_config": False})
+f["instances"] = keep
+json.dump(f, open(sys.argv[2], "w"))
+PY
+	start_sim "$WORK/dash.json"
+	DASH='{"tc-disc": "regions = [\"ap-guangzhou\"]; services = [\"redis\"]; interval = 2;", "_instances": ["orders-cache"], "_rate": {"tc-disc": 100}}'
+	write_config "$WORK/dash.conf" "$WORK/dash.json" "$DASH"
+	sed -i 's/^retries = 3;/refresh_interval = 0;/' "$WORK/dash.conf"
+	run_dashboard "$WORK/dash.conf"
+	expect "listed instances appear in the dashboard" "dash-gamma" 30
+	expect "with a log line each" "discovered (tc-disc redis, ap-guangzhou)" 10
+	"$PYTHON3" - "$WORK/dash.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+for i in f["instances"]:
+    if i["name"] == "dash-beta":
+        i["listed"] = False
+json.dump(f, open(sys.argv[1], "w"))
+PY
+	rm -f "$SIM_DIR/ready.json"
+	kill -HUP "$SIM_PID"
+	wait_for 20 test -s "$SIM_DIR/ready.json"
+	expect_gone "an instance no longer listed leaves the dashboard" "dash-beta " 20
+	keys L
+	expect "with a log line" "dash-beta: no longer listed by tc-disc, removed" 10
+	keys q q
+	stop_tmux
+fi
+
 done_testing

@@ -4,6 +4,7 @@
 #include "core/xalloc.h"
 
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,6 +239,7 @@ size_t discovery_apply(struct fleet *f, const struct discovery *d)
 			if (at) {
 				/* configured (or listed twice): the first wins */
 				address_fill(&f->instances[at - 1].listed_addr, &it->addr);
+				address_fill(&f->instances[at - 1].st.addr, &it->addr);
 				free(key);
 				continue;
 			}
@@ -265,6 +267,70 @@ size_t discovery_apply(struct fleet *f, const struct discovery *d)
 	strmap_free(&names);
 	strmap_free(&keys);
 	return added;
+}
+
+static char *scope_key(const struct account *a, enum service_kind k, const char *region)
+{
+	return xasprintf("%s\x1f%d\x1f%s", a->name, (int)k, region);
+}
+
+void discovery_reconcile(struct fleet *f, const struct discovery *d, discovery_change_fn changed,
+                         void *ud, size_t **map, size_t *added)
+{
+	struct strmap scopes = {0}, found = {0};
+	size_t n_old = f->n_instances, kept = 0;
+	struct instance *old = f->instances;
+	size_t *m = xcalloc(n_old + 1, sizeof(*m));
+
+	/* What complete listings cover and hold. */
+	for (size_t i = 0; i < d->n; i++) {
+		const struct listing *l = &d->l[i];
+		if (!l->done || l->error)
+			continue;
+		char *sk = scope_key(l->a, l->kind, l->region);
+		strmap_put(&scopes, sk, (void *)1);
+		free(sk);
+		for (size_t k = 0; k < l->n_items; k++) {
+			char *key = instance_key(l->a, l->kind, l->items[k].id);
+			strmap_put(&found, key, (void *)1);
+			free(key);
+		}
+	}
+	f->instances = xcalloc(n_old + 1, sizeof(*f->instances));
+	for (size_t i = 0; i < n_old; i++) {
+		struct instance *in = &old[i];
+		bool gone = false;
+		if (in->discovered) {
+			char *sk = scope_key(in->account, in->service, in->region);
+			char *key = instance_key(in->account, in->service, in->id);
+			gone = strmap_get(&scopes, sk) && !strmap_get(&found, key);
+			free(sk);
+			free(key);
+		}
+		if (gone) {
+			if (changed)
+				changed(ud, in, false);
+			instance_free_fields(in);
+			m[i] = SIZE_MAX;
+			continue;
+		}
+		f->instances[kept] = *in;
+		f->instances[kept].index = kept;
+		m[i] = kept++;
+	}
+	free(old);
+	f->n_instances = kept;
+	strmap_free(&scopes);
+	strmap_free(&found);
+
+	size_t n0 = f->n_instances;
+	*added = discovery_apply(f, d);
+	for (size_t i = n0; changed && i < f->n_instances; i++)
+		changed(ud, &f->instances[i], true);
+	if (map)
+		*map = m;
+	else
+		free(m);
 }
 
 /* A libconfig string: quotes, backslashes and control bytes escaped. */

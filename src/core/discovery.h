@@ -73,6 +73,18 @@ void discovery_report_failures(const struct discovery *d, FILE *out);
  * See the prologue about instance pointers. */
 size_t discovery_apply(struct fleet *f, const struct discovery *d);
 
+/* A re-listing (the dashboard): discovery_apply(), and a discovered
+ * instance that a listing which read every page no longer holds leaves
+ * the fleet; a failed listing removes nothing. changed(ud, in, added) is
+ * called for each instance that leaves (before it is freed) and each that
+ * joins. The array is rebuilt, so every instance may move and indexes
+ * change: when map is not NULL it gets a new array giving each old index
+ * its new one (SIZE_MAX: gone). Instances that joined are the last
+ * *added of the fleet. Same rule as discovery_apply() about pointers. */
+typedef void (*discovery_change_fn)(void *ud, const struct instance *in, bool added);
+void discovery_reconcile(struct fleet *f, const struct discovery *d, discovery_change_fn changed,
+                         void *ud, size_t **map, size_t *added);
+
 /* The libconfig snippet `instances = ( ... );` of every instance the
  * listings found, named as in the fleet after discovery_apply(). */
 void discovery_write_snippet(FILE *out, struct fleet *f, const struct discovery *d);

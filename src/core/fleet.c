@@ -185,18 +185,21 @@ void instance_status_free(struct instance_status *st)
 	instance_status_init(st);
 }
 
+void instance_free_fields(struct instance *in)
+{
+	free(in->name);
+	free(in->region);
+	free(in->id);
+	free(in->endpoint);
+	free(in->project_id);
+	address_free(&in->listed_addr);
+	instance_status_free(&in->st);
+}
+
 void fleet_free(struct fleet *f)
 {
-	for (size_t i = 0; i < f->n_instances; i++) {
-		struct instance *in = &f->instances[i];
-		free(in->name);
-		free(in->region);
-		free(in->id);
-		free(in->endpoint);
-		free(in->project_id);
-		address_free(&in->listed_addr);
-		instance_status_free(&in->st);
-	}
+	for (size_t i = 0; i < f->n_instances; i++)
+		instance_free_fields(&f->instances[i]);
 	free(f->instances);
 	for (size_t i = 0; i < f->n_accounts; i++) {
 		struct account *a = &f->accounts[i];

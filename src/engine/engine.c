@@ -574,6 +574,14 @@ void engine_discover(struct engine *e, struct discovery *d)
 	}
 }
 
+void engine_fleet_changed(struct engine *e)
+{
+	if (engine_busy(e))
+		die(70, "engine_fleet_changed() while jobs hold instances");
+	cafetch_free(&e->ca);
+	cafetch_init(&e->ca, e->fleet);
+}
+
 void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud)
 {
 	e->on_request = fn;

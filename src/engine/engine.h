@@ -67,6 +67,13 @@ bool engine_download_progress(const struct engine *e, const struct instance *in,
 struct discovery;
 void engine_discover(struct engine *e, struct discovery *d);
 
+/* The fleet's instance array was rebuilt (discovery_reconcile): drop
+ * every instance pointer the engine keeps between jobs (the CA files
+ * known to be inspected) and learn them again from the fleet. Only while
+ * !engine_busy(e): a job points at its instance, so the dashboard changes
+ * the fleet at that idle point rather than rewriting live jobs. */
+void engine_fleet_changed(struct engine *e);
+
 /* Wait for network activity, input on one of the n_fds descriptors
  * (readable), or a timer, at most max_wait_ms. Returns the number of
  * descriptors with activity, or -1. */
