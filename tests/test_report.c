@@ -337,11 +337,13 @@ static void test_check_order(void)
 	cJSON *last = cJSON_GetArrayItem(arr, 0)->child;
 	while (last->next)
 		last = last->next;
-	is_str(last->string, "check", "check is the last key");
+	is_str(last->string, "discovered", "discovered (appended by discovery) is the last key");
+	is_str(last->prev->string, "check", "check comes before it");
 	cJSON_Delete(arr);
 	free(json);
 	char *csv = render(&f, REPORT_CSV);
-	ok(strstr(csv, ",WARNING,TLS is being configured\r\n") != NULL, "CSV check columns last");
+	ok(strstr(csv, ",WARNING,TLS is being configured,false\r\n") != NULL,
+	   "CSV check columns, then discovered");
 	free(csv);
 	fleet_free(&f);
 }
