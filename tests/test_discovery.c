@@ -6,6 +6,8 @@
 #include "providers/listing.h"
 #include "core/xalloc.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,6 +222,21 @@ static void test_filters_and_names(void)
 	found_instance_free(&f);
 }
 
+static void log_change(void *ud, const struct instance *in, bool added)
+{
+	struct {
+		int n;
+		char names[8][32];
+		bool added[8];
+	} *log = ud;
+
+	if (log->n < 8) {
+		snprintf(log->names[log->n], sizeof(log->names[0]), "%s", in->name);
+		log->added[log->n] = added;
+	}
+	log->n++;
+}
+
 static void test_apply(void)
 {
 	struct fleet fl = {0};
@@ -279,6 +296,45 @@ static void test_apply(void)
 	   "snippet names the configured instance as configured");
 	ok(strstr(buf, "\"mine (i-2)\"") && !strstr(buf, "bad id"), "snippet: the clash renamed, the bad id left out");
 	free(buf);
+	discovery_free(&d);
+
+	/* A re-listing: i-3 is gone from a complete listing, i-2 stays, i-4
+	 * joins; r2's listing failed, so what it found before stays. */
+	discovery_plan(&d, &fl, NULL, 0);
+	struct found_instance again[2] = {found("i-2", "mine", NULL), found("i-4", "new", NULL)};
+	listing_take(&d.l[0], again, 2);
+	d.l[0].done = true;
+	d.l[1].done = true;
+	d.l[2].error = xstrdup("throttled");
+	d.l[3].error = xstrdup("throttled");
+	/* a discovered instance of the failed region */
+	struct found_instance r2 = found("i-7", "far", NULL);
+	free(r2.region);
+	r2.region = xstrdup("r2");
+	struct discovery d2 = {0};
+	discovery_plan(&d2, &fl, NULL, 0);
+	listing_take(&d2.l[2], &r2, 1);
+	d2.l[0].done = d2.l[1].done = d2.l[2].done = d2.l[3].done = true;
+	size_t added = 0, *map = NULL;
+	discovery_apply(&fl, &d2);
+	is_int((long long)fl.n_instances, 4, "r2's instance added");
+	discovery_free(&d2);
+	struct {
+		int n;
+		char names[8][32];
+		bool added[8];
+	} log = {0};
+	discovery_reconcile(&fl, &d, log_change, &log, &map, &added);
+	is_int((long long)fl.n_instances, 4, "one gone, one new");
+	is_int((long long)added, 1, "one added");
+	is_int((long long)map[2], (long long)SIZE_MAX, "i-3 left");
+	is_int((long long)map[3], 2, "r2's instance moved up, kept (its listing failed)");
+	is_str(fl.instances[3].id, "i-4", "the new one is last");
+	is_int((long long)fl.instances[3].index, 3, "indexes follow");
+	is_int(log.n, 2, "two changes reported");
+	is_str(log.names[0], "x", "i-3 (named x) reported gone");
+	ok(!log.added[0] && log.added[1], "gone first, then added");
+	free(map);
 	discovery_free(&d);
 	fleet_free(&fl);
 }
