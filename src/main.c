@@ -402,7 +402,8 @@ static bool discover_fleet(struct fleet *f, const struct options *o, bool snippe
 	char *err = NULL;
 	bool ok;
 
-	for (size_t a = 0; a < o->n_accounts; a++) {
+	/* --discover checks its --account names; the other modes' selection does */
+	for (size_t a = 0; snippet && a < o->n_accounts; a++) {
 		if (!fleet_find_account(f, o->accounts[a])) {
 			fprintf(stderr, "tlsfleet: no account named '%s' in %s\n", o->accounts[a],
 			        f->settings.config_path);
