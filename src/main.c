@@ -17,6 +17,7 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <math.h>
+#include "core/discovery.h"
 #include <locale.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -26,7 +27,7 @@
 #include <unistd.h>
 
 
-enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD, MODE_SERVE };
+enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD, MODE_SERVE, MODE_DISCOVER };
 
 struct options {
 	enum mode mode;
@@ -61,6 +62,7 @@ static void print_help(void)
 	      "  tlsfleet [-c FILE] --check [--warn-days N] [--crit-days N] [--require-tls] [SELECTION]\n"
 	      "  tlsfleet [-c FILE] --download NAME... | --all [--output-dir DIR] [SELECTION]\n"
 	      "  tlsfleet [-c FILE] --serve ADDR:PORT                  Prometheus exporter\n"
+	      "  tlsfleet [-c FILE] --discover [--account NAME]       print the listed instances\n"
 	      "  tlsfleet --help | --version\n"
 	      "\n"
 	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n",
@@ -89,6 +91,8 @@ static void print_help(void)
 	      "      --output-dir DIR where --download saves (default: download_dir)\n"
 	      "      --only GLOB      SELECTION: instances whose name matches (repeatable)\n"
 	      "      --account NAME   SELECTION: instances of that account (repeatable)\n"
+	      "      --discover       list the instances of the accounts with 'discover' and\n"
+	      "                       print them as a config snippet (instances = (...);)\n"
 	      "      --deadline SECS  end a --list/--check/--download run by then; what has\n"
 	      "                       not answered is reported as it stands (unknown)\n"
 	      "      --serve ADDR:PORT  run for good, serving /metrics, /instances.json and\n"
@@ -130,7 +134,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
 	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_ALL, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT,
-	       OPT_DEADLINE, OPT_SERVE, OPT_DEBUG };
+	       OPT_DEADLINE, OPT_SERVE, OPT_DEBUG, OPT_DISCOVER };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"theme", required_argument, NULL, OPT_THEME},
@@ -150,6 +154,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{"deadline", required_argument, NULL, OPT_DEADLINE},
 		{"serve", required_argument, NULL, OPT_SERVE},
 		{"debug", no_argument, NULL, OPT_DEBUG},
+		{"discover", no_argument, NULL, OPT_DISCOVER},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -192,6 +197,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_REQUIRE_TLS: o->require_tls = true; break;
 		case OPT_OUTPUT_DIR: o->output_dir = optarg; break;
 		case OPT_SERVE: o->mode = MODE_SERVE; o->serve = optarg; modes++; break;
+		case OPT_DISCOVER: o->mode = MODE_DISCOVER; modes++; break;
 		case OPT_ONLY:
 			o->only = xreallocarray(o->only, o->n_only + 1, sizeof(*o->only));
 			o->only[o->n_only++] = optarg;
@@ -216,7 +222,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	if (modes > 1)
-		usage_error(o, "%s", "choose one of --list, --check, --download and --serve");
+		usage_error(o, "%s", "choose one of --list, --check, --download, --serve and --discover");
 	if (o->mode == MODE_DOWNLOAD)
 		while (optind < argc)
 			o->download[o->n_download++] = argv[optind++];
@@ -238,8 +244,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage_error(o, "%s", "--warn-days, --crit-days and --require-tls go with --check");
 	if (o->output_dir && o->mode != MODE_DOWNLOAD)
 		usage_error(o, "%s", "--output-dir goes with --download");
+	if (o->mode == MODE_DISCOVER && o->n_only)
+		usage_error(o, "%s", "--discover takes --account, not --only");
 	if ((o->n_only || o->n_accounts || o->deadline >= 0) && o->mode != MODE_LIST &&
-	    o->mode != MODE_CHECK && o->mode != MODE_DOWNLOAD)
+	    o->mode != MODE_CHECK && o->mode != MODE_DOWNLOAD && o->mode != MODE_DISCOVER)
 		usage_error(o, "%s", "--only, --account and --deadline go with --list, --check and --download");
 	if ((o->theme || o->no_color) && o->mode != MODE_DASHBOARD)
 		usage_error(o, "%s", "--theme and --no-color are for the dashboard");
@@ -388,6 +396,49 @@ static void run_until(struct engine *e, double deadline)
 		engine_poll(e, NULL, 0, left < 1000 ? (int)left : 1000);
 		engine_perform(e);
 	}
+}
+
+/* Discovery, before anything holds an instance pointer: list with an
+ * engine of its own (list calls are paced per (account, list action),
+ * keys no status call shares), merge into the fleet, and for --discover
+ * print the snippet. false when a list call failed (named on stderr). */
+static bool discover_fleet(struct fleet *f, const struct options *o, bool snippet)
+{
+	struct discovery d;
+	char *err = NULL;
+	bool ok;
+
+	/* --discover checks its --account names; the other modes' selection does */
+	for (size_t a = 0; snippet && a < o->n_accounts; a++) {
+		if (!fleet_find_account(f, o->accounts[a])) {
+			fprintf(stderr, "tlsfleet: no account named '%s' in %s\n", o->accounts[a],
+			        f->settings.config_path);
+			exit(2);
+		}
+	}
+	discovery_plan(&d, f, snippet ? o->accounts : NULL, snippet ? o->n_accounts : 0);
+	if (d.n) {
+		struct engine *e = engine_new(f, &err);
+		if (!e) {
+			fprintf(stderr, "tlsfleet: %s\n", err);
+			free(err);
+			discovery_free(&d);
+			return false;
+		}
+		engine_discover(e, &d);
+		run_until(e, o->deadline);
+		engine_free(e);
+	} else if (snippet) {
+		fprintf(stderr, "tlsfleet: no account%s with a 'discover' setting in %s\n",
+		        o->n_accounts ? " named" : "", f->settings.config_path);
+	}
+	discovery_apply(f, &d);
+	ok = !discovery_failed(&d);
+	discovery_report_failures(&d, stderr);
+	if (snippet)
+		discovery_write_snippet(stdout, f, &d);
+	discovery_free(&d);
+	return ok;
 }
 
 static void count_request(void *ud, const struct account *a, const char *action, const char *outcome)
@@ -553,6 +604,17 @@ int main(int argc, char **argv)
 		fleet.settings.crit_days = o.crit_days;
 	if (o.require_tls)
 		fleet.settings.require_tls = true;
+	/* The dashboard lists while it runs (instances appear as found). */
+	bool listed_ok = o.mode == MODE_DASHBOARD || discover_fleet(&fleet, &o, o.mode == MODE_DISCOVER);
+	if (o.mode == MODE_DISCOVER) {
+		fleet_free(&fleet);
+		free(o.download);
+		free(o.only);
+		free(o.accounts);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return 1;
+		return listed_ok ? 0 : 1;
+	}
 	load_state(&fleet);
 
 	struct engine *engine = engine_new(&fleet, &err);
@@ -604,6 +666,8 @@ int main(int argc, char **argv)
 		} else {
 			code = check_report(stdout, &view, time(NULL));
 		}
+		if (o.mode == MODE_LIST && !listed_ok)
+			code = 1;  /* a failed listing may have left instances out */
 		free(view.instances);
 		break;
 	}

@@ -140,7 +140,7 @@ static void test_json(void)
 	const char *header = "name,account,provider,service,region,instance_id,state,cert_url,"
 		"cert_url_expires,cert_expires,cert_expires_source,days_left,expiry_mismatch,http_status,"
 		"request_id,latency_ms,refreshed_at,last_good_at,credential_source,address.host,address.ip,"
-		"address.ipv6,address.port,address.domain,error.code,error.message,check.status,check.reason,"
+		"address.ipv6,address.port,address.domain,error.code,error.message,discovered,check.status,check.reason,"
 		"credential_expires\r\n";
 	ok(strncmp(text, header, strlen(header)) == 0, "CSV header row is exactly the contract's");
 	ok(strstr(text, "\r\norders-cache,tc,tencent,redis,ap-guangzhou,crs-0,error,"
@@ -344,8 +344,8 @@ static void test_check_order(void)
 	cJSON_Delete(arr);
 	free(json);
 	char *csv = render(&f, REPORT_CSV);
-	ok(strstr(csv, ",WARNING,TLS is being configured,\r\n") != NULL,
-	   "CSV check columns, then credential_expires (empty)");
+	ok(strstr(csv, ",false,WARNING,TLS is being configured,\r\n") != NULL,
+	   "CSV discovered, check columns, then credential_expires (empty)");
 	free(csv);
 	fleet_free(&f);
 }

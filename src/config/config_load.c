@@ -90,7 +90,7 @@ void settings_free(struct settings *s)
 
 /* ---- the setting tables ------------------------------------------------------ */
 
-enum vtype { T_INT, T_NUM, T_BOOL, T_STR, T_LIST };
+enum vtype { T_INT, T_NUM, T_BOOL, T_STR, T_LIST, T_GROUP };
 
 struct field {
 	const char *name;
@@ -136,7 +136,7 @@ struct fields {
 enum {
 	A_NAME, A_PROVIDER, A_PROFILE, A_ENDPOINT, A_RATE_LIMIT,
 	A_AUTH, A_ROLE_NAME, A_ROLE_ARN, A_ROLE_SESSION, A_DURATION, A_METADATA_ENDPOINT,
-	A_STS_ENDPOINT, A_GENERIC
+	A_STS_ENDPOINT, A_DISCOVER, A_GENERIC
 };
 
 static const struct field account_generic[A_GENERIC] = {
@@ -154,6 +154,7 @@ static const struct field account_generic[A_GENERIC] = {
 	[A_DURATION] = {.name = "duration", .type = T_INT, .min = 900, .max = 43200},
 	[A_METADATA_ENDPOINT] = {.name = "metadata_endpoint", .type = T_STR},
 	[A_STS_ENDPOINT] = {.name = "sts_endpoint", .type = T_STR},
+	[A_DISCOVER] = {.name = "discover", .type = T_GROUP},
 };
 
 enum {
@@ -478,6 +479,11 @@ static bool check_value(struct loader *L, const config_setting_t *s, const struc
 		error_at(L, s, "'%s' must be a list of groups: %s = ( { ... }, { ... } );",
 		         f->name, f->name);
 		return false;
+	case T_GROUP:
+		if (type == CONFIG_TYPE_GROUP)
+			return true;
+		error_at(L, s, "'%s' must be a group: %s = { ... };", f->name, f->name);
+		return false;
 	}
 	return false;
 }
@@ -755,6 +761,108 @@ static char **instance_slot(struct instance *in, const struct provider_setting *
 
 static void account_auth(struct loader *L, const config_setting_t *g, struct account *a,
                          const struct val *v, int provider);
+static void wrong_service(struct loader *L, const config_setting_t *s, const struct account *a,
+                          enum service_kind svc);
+
+/* An account's `discover` group (tlsfleet.conf(5), DISCOVERY). */
+static void load_discover(struct loader *L, const config_setting_t *g, struct account *a, int provider)
+{
+	const struct provider_ops *ops = provider_for((enum provider_kind)provider);
+	struct discover_spec *d = xcalloc(1, sizeof(*d));
+	const config_setting_t *regions = NULL;
+	int len = config_setting_length(g);
+
+	d->interval = 3600;
+	d->line = (int)config_setting_source_line(g);
+	a->discover = d;
+	for (int i = 0; i < len && !full(L); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *key = config_setting_name(s);
+		int type = config_setting_type(s);
+		bool list = type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST;
+
+		if (strcmp(key, "regions") == 0) {
+			regions = s;
+			int n = list ? config_setting_length(s) : -1;
+			if (n <= 0) {
+				error_at(L, s, "'regions' must be a non-empty list of strings: regions = [\"...\"];");
+				continue;
+			}
+			d->regions = xcalloc((size_t)n, sizeof(*d->regions));
+			for (int k = 0; k < n; k++) {
+				const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
+				const char *r = config_setting_get_string(e);
+				if (!r || !*r || !only_chars(r, "-_"))
+					error_at(L, e, "each of 'regions' must be a region name (letters, digits, '-' and '_')");
+				else
+					d->regions[d->n_regions++] = xstrdup(r);
+			}
+		} else if (strcmp(key, "services") == 0) {
+			int n = list ? config_setting_length(s) : -1;
+			if (n <= 0) {
+				error_at(L, s, "'services' must be a non-empty list of strings: services = [\"...\"];");
+				continue;
+			}
+			for (int k = 0; k < n; k++) {
+				const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
+				const char *name = config_setting_get_string(e);
+				enum service_kind kind;
+				const struct provider_service *svc;
+				if (!name || !service_kind_from_name(name, &kind))
+					error_at(L, e, "unknown service '%s' in 'services'", name ? name : "?");
+				else if (!(svc = provider_service(a->provider, kind)))
+					wrong_service(L, e, a, kind);
+				else if (!svc->list_action)
+					error_at(L, e, "%s cannot list %s instances: configure them as instances",
+					         ops->full_title, name);
+				else
+					d->services |= 1u << kind;
+			}
+		} else if (strcmp(key, "tags") == 0) {
+			int n = type == CONFIG_TYPE_GROUP ? config_setting_length(s) : -1;
+			if (n < 0) {
+				error_at(L, s, "'tags' must be a group of strings: tags = { key = \"value\"; };");
+				continue;
+			}
+			d->tags = xcalloc((size_t)n + 1, sizeof(*d->tags));
+			for (int k = 0; k < n; k++) {
+				const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
+				const char *v = config_setting_get_string(e);
+				const char *why = v ? string_problem(v) : "must be a string";
+				if (why) {
+					error_at(L, e, "tag '%s' %s", config_setting_name(e), why);
+					continue;
+				}
+				d->tags[d->n_tags].key = xstrdup(config_setting_name(e));
+				d->tags[d->n_tags].value = xstrdup(v);
+				d->n_tags++;
+			}
+		} else if (strcmp(key, "match") == 0) {
+			const char *m = config_setting_get_string(s);
+			const char *why = m ? string_problem(m) : "must be a string";
+			if (why)
+				error_at(L, s, "'match' %s", why);
+			else
+				d->match = xstrdup(m);
+		} else if (strcmp(key, "interval") == 0) {
+			if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+				error_at(L, s, "'interval' must be an integer (seconds)");
+			else if (int_value(s) < 0 || int_value(s) > 86400 * 30)
+				error_at(L, s, "'interval' must be between 0 and %d (got %lld)", 86400 * 30,
+				         int_value(s));
+			else
+				d->interval = (int)int_value(s);
+		} else {
+			error_at(L, s, "unknown setting '%s' in 'discover' (expected regions, services, tags, "
+			         "match or interval)", key);
+		}
+	}
+	if (!regions)
+		error_at(L, g, "'discover' of account '%s' is missing 'regions'", a->name ? a->name : "?");
+	else if (ops->discover_one_region && d->n_regions > 1)
+		error_at(L, regions, "a %s account lists one region (its project_id belongs to one): "
+		         "make an account per region", ops->title);
+}
 
 static void load_account(struct loader *L, const config_setting_t *g, struct account *a, int *out_provider)
 {
@@ -828,6 +936,8 @@ static void load_account(struct loader *L, const config_setting_t *g, struct acc
 		account_credentials(L, a, v, provider);
 	if (provider >= 0)
 		account_auth(L, g, a, v, provider);
+	if (v[A_DISCOVER].ok && provider >= 0)
+		load_discover(L, v[A_DISCOVER].s, a, provider);
 }
 
 /* ---- accounts: temporary credentials -------------------------------------------- */

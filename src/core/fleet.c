@@ -185,17 +185,21 @@ void instance_status_free(struct instance_status *st)
 	instance_status_init(st);
 }
 
+void instance_free_fields(struct instance *in)
+{
+	free(in->name);
+	free(in->region);
+	free(in->id);
+	free(in->endpoint);
+	free(in->project_id);
+	address_free(&in->listed_addr);
+	instance_status_free(&in->st);
+}
+
 void fleet_free(struct fleet *f)
 {
-	for (size_t i = 0; i < f->n_instances; i++) {
-		struct instance *in = &f->instances[i];
-		free(in->name);
-		free(in->region);
-		free(in->id);
-		free(in->endpoint);
-		free(in->project_id);
-		instance_status_free(&in->st);
-	}
+	for (size_t i = 0; i < f->n_instances; i++)
+		instance_free_fields(&f->instances[i]);
 	free(f->instances);
 	for (size_t i = 0; i < f->n_accounts; i++) {
 		struct account *a = &f->accounts[i];
@@ -214,6 +218,8 @@ void fleet_free(struct fleet *f)
 		credentials_free(&a->base);
 		free(a->credentials_tried);
 		free(a->credential_warning);
+		discover_spec_free(a->discover);
+		free(a->discover);
 	}
 	free(f->accounts);
 	free(f->settings.config_path);
@@ -319,4 +325,20 @@ time_t fleet_credentials_expire(const struct fleet *f)
 			best = t;
 	}
 	return best;
+}
+
+void discover_spec_free(struct discover_spec *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_regions; i++)
+		free(d->regions[i]);
+	free(d->regions);
+	for (size_t i = 0; i < d->n_tags; i++) {
+		free(d->tags[i].key);
+		free(d->tags[i].value);
+	}
+	free(d->tags);
+	free(d->match);
+	memset(d, 0, sizeof(*d));
 }

@@ -60,6 +60,23 @@ struct credentials {
 	char *project_id;
 };
 
+/* An account's `discover` setting (tlsfleet.conf(5)); owned by the account. */
+struct discover_tag {
+	char *key;
+	char *value;
+};
+struct discover_spec {
+	char **regions;
+	size_t n_regions;
+	unsigned services;  /* bits (1u << service_kind); 0 = every service with a list call */
+	struct discover_tag *tags;   /* all must match */
+	size_t n_tags;
+	char *match;        /* shell glob on the provider's name, or NULL */
+	int interval;       /* seconds between re-listings in the dashboard; 0 = at start only */
+	int line;
+};
+void discover_spec_free(struct discover_spec *d);
+
 struct account {
 	char *name;
 	enum provider_kind provider;
@@ -88,6 +105,7 @@ struct account {
 	time_t credential_expires;  /* 0 = none known (long-lived keys) */
 	char *credentials_tried;    /* source "none": every source looked at */
 	char *credential_warning;   /* e.g. a credential file others can read, or NULL */
+	struct discover_spec *discover;  /* NULL: no discovery */
 };
 
 enum auth_mode { AUTH_KEYS, AUTH_INSTANCE_ROLE, AUTH_ASSUME_ROLE };
@@ -164,6 +182,9 @@ struct instance {
 	int require_tls;    /* -1 = global, else 0/1 */
 	int line;
 	size_t index;       /* position in the config */
+	bool discovered;    /* added by a listing, not in the config */
+	struct address listed_addr; /* what the last listing said (port -1 unknown): it
+	                     * fills st.addr where the status answer is silent */
 
 	struct instance_status st;
 
@@ -196,6 +217,8 @@ struct fleet {
 };
 
 void fleet_free(struct fleet *f);            /* frees contents, not f */
+/* Frees what hangs off one instance (not the struct: it lives in an array). */
+void instance_free_fields(struct instance *in);
 struct instance *fleet_find(struct fleet *f, const char *name);
 struct account *fleet_find_account(struct fleet *f, const char *name);
 

@@ -15,6 +15,7 @@
 #include "dashboard/frame.h"
 #include "dashboard/input.h"
 #include "dashboard/mono.h"
+#include "dashboard/relist.h"
 #include "dashboard/selection.h"
 #include "dashboard/theme.h"
 #include "dashboard/ui.h"
@@ -100,7 +101,9 @@ static void auto_refresh(struct tui *t)
 		if (t->f->settings.refresh_interval > 0)
 			t->next_auto_ms = t->now_ms + (long long)t->f->settings.refresh_interval * 1000;
 	}
-	if (!t->round_active && t->next_auto_ms && t->now_ms >= t->next_auto_ms) {
+	/* a finished listing is merged when the engine is idle: hold the round */
+	if (!t->round_active && t->next_auto_ms && t->now_ms >= t->next_auto_ms &&
+	    !(t->relist && t->relist->merge_pending)) {
 		engine_refresh_all(t->e);
 		t->round_active = true;
 		t->next_auto_ms = 0;
@@ -144,6 +147,8 @@ static void loop_update(struct loop *l)
 		l->user_changed = true;
 	}
 	auto_refresh(t);
+	if (t->relist && relist_update(t->relist, t))
+		l->user_changed = true;   /* the rows were rebuilt: draw now */
 	if (t->now_ms - l->last_tick >= TICK_MS) {
 		/* Ages, the countdown, messages running out. */
 		l->last_tick = t->now_ms;
@@ -191,6 +196,8 @@ static long loop_draw(struct loop *l)
 	wait = min_timeout(wait, statusline_next_ms(&t->sl, t->now_ms));
 	if (t->next_auto_ms && !t->round_active)
 		wait = min_timeout(wait, (long)(t->next_auto_ms - t->now_ms));
+	if (t->relist)
+		wait = min_timeout(wait, relist_next_ms(t->relist, t->now_ms));
 	return wait < 0 ? 0 : wait;
 }
 
@@ -259,6 +266,12 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	engine_refresh_all(e);
 	t->round_active = true;
 	t->dirty_all = true;
+	struct relist relist;
+	for (size_t i = 0; i < f->n_accounts && !t->relist; i++)
+		if (f->accounts[i].discover) {
+			relist_init(&relist, f, t->now_ms);
+			t->relist = &relist;
+		}
 
 	for (;;) {
 		int sig = ui_signal_taken();
@@ -280,5 +293,10 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 		uistats_write(&l.stats, stats_path);
 	fleet_view_free(&t->view);
 	statusline_free(&t->sl);
+	/* List jobs still queued point into the round; the engine is freed
+	 * after us without running them again, and never reads a listing
+	 * when it drops a job. */
+	if (t->relist)
+		relist_free(t->relist);
 	return code;
 }

@@ -1,6 +1,7 @@
 /* The header lines and the instance table: column layout for the width at
  * hand, one line per visible row, colours by state and expiry. */
 #include "dashboard/views.h"
+#include "dashboard/relist.h"
 #include "core/textsafe.h"
 #include "dashboard/ui.h"
 #include "core/xalloc.h"
@@ -391,6 +392,8 @@ void view_header_draw(struct tui *t)
 		off += (size_t)snprintf(right + off, sizeof(right) - off, ", %zu in flight", es.in_flight);
 	if (es.throttled && off < sizeof(right))
 		off += (size_t)snprintf(right + off, sizeof(right) - off, ", %zu throttled", es.throttled);
+	if (t->relist && relist_busy(t->relist) && off < sizeof(right))
+		off += (size_t)snprintf(right + off, sizeof(right) - off, ", listing instances");
 	if (off < sizeof(right)) {
 		if (t->f->settings.refresh_interval <= 0) {
 			off += (size_t)snprintf(right + off, sizeof(right) - off, " | auto refresh off");

@@ -67,6 +67,9 @@ struct tui {
 	int natural[COL_COUNT];  /* widest useful width of each column */
 	bool measured;
 
+	/* Discovery (relist.c); NULL when no account has `discover`. */
+	struct relist *relist;
+
 	/* What the next frame must draw. */
 	bool dirty_header, dirty_table, dirty_detail, dirty_status, dirty_all;
 };

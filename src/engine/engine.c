@@ -20,6 +20,8 @@
 #include "providers/provider.h"
 #include "providers/tempcreds.h"
 #include "engine/url.h"
+#include "providers/listing.h"
+#include "core/discovery.h"
 #include "core/xalloc.h"
 
 #include <curl/curl.h>
@@ -33,6 +35,7 @@ enum job_kind {
 	JOB_CA_FETCH,  /* a CA file for inspection; its waiters hold PENDING_CA_FETCH */
 	JOB_DOWNLOAD,  /* a download chain, step by step; holds PENDING_DOWNLOAD */
 	JOB_CRED,      /* temporary keys of an account (metadata or STS); in is NULL */
+	JOB_LIST,      /* one page of a listing (discovery); no instance */
 };
 
 struct job {
@@ -46,6 +49,8 @@ struct job {
 	char *region;                /* JOB_CRED: the region its STS call names */
 	unsigned cred_gen;           /* API jobs: the generation of the keys that signed it */
 	bool cred_retried;           /* API jobs: retried once after "token expired" */
+	struct listing *list;        /* JOB_LIST: borrowed from the caller's discovery */
+	long page;                   /* JOB_LIST: 0-based */
 };
 
 struct engine {
@@ -70,7 +75,7 @@ struct engine {
 
 static void notify(struct engine *e, struct instance *in, enum engine_event ev, const char *msg)
 {
-	if (e->notify)
+	if (e->notify && in)
 		e->notify(e->notify_ud, in, ev, msg);
 }
 
@@ -102,13 +107,15 @@ static void job_done(struct engine *e, struct job *j)
 	case JOB_CRED:
 		free(j->region);
 		break;
+	case JOB_LIST:
+		break;
 	}
 	free(j);
 }
 
 static bool job_is_api(const struct job *j)
 {
-	return j->kind == JOB_REFRESH ||
+	return j->kind == JOB_REFRESH || j->kind == JOB_LIST ||
 	       (j->kind == JOB_DOWNLOAD && (j->dl.state == DL_FETCHING_STATUS || j->dl.state == DL_FETCHING_LINK));
 }
 
@@ -192,21 +199,33 @@ static void cred_fetch_start(struct engine *e, struct cred_state *cs, const char
 /* May this API job be signed now? If not, it waits (parked) for the
  * account's fetch, which starts here if none runs; renewal ahead of the
  * expiry starts here too, while the old keys still sign. */
+/* The account and region a job's request is for (a list job has no
+ * instance). */
+static struct account *job_account(const struct job *j)
+{
+	return j->kind == JOB_LIST ? j->list->a : j->in->account;
+}
+
+static const char *job_region(const struct job *j)
+{
+	return j->kind == JOB_LIST ? j->list->region : j->in->region;
+}
+
 static bool cred_ready(struct engine *e, struct job *j)
 {
-	struct cred_state *cs = cred_of(e, j->in->account);
+	struct cred_state *cs = cred_of(e, job_account(j));
 	time_t now = time(NULL);
 
 	if (!cs)
 		return true;
 	if (credfetch_usable(cs, now)) {
 		if (!cs->fetching && credfetch_renew_due(cs, now))
-			cred_fetch_start(e, cs, j->in->region);
+			cred_fetch_start(e, cs, job_region(j));
 		return true;
 	}
 	credfetch_park(cs, &j->s);
 	if (!cs->fetching)
-		cred_fetch_start(e, cs, j->in->region);
+		cred_fetch_start(e, cs, job_region(j));
 	return false;
 }
 
@@ -417,6 +436,50 @@ static bool prepare_api(struct engine *e, struct job *j, struct transfer *x)
 	return true;
 }
 
+static void list_query_of(const struct job *j, struct list_query *q)
+{
+	q->a = j->list->a;
+	q->kind = j->list->kind;
+	q->region = j->list->region;
+	q->page = j->page;
+	q->spec = j->list->a->discover;
+}
+
+/* A listing ends: done, or failed with why (a new string, consumed). */
+static void list_end(struct job *j, char *why)
+{
+	if (why) {
+		free(j->list->error);
+		j->list->error = why;
+	} else {
+		j->list->done = true;
+	}
+}
+
+static bool prepare_list(struct engine *e, struct job *j, struct transfer *x)
+{
+	const struct account *a = j->list->a;
+	const struct provider_lister *l = provider_lister(a->provider, j->list->kind);
+	struct list_query q;
+	struct sign_context ctx;
+	char nonce[37];
+	char *err = NULL;
+
+	if (a->ops->needs_nonce)
+		make_nonce(nonce);
+	else
+		nonce[0] = '\0';
+	ctx.now = time(NULL);
+	ctx.nonce = nonce;
+	list_query_of(j, &q);
+	if (!l || l->build(&q, &a->cred, &ctx, &x->req, &err) != 0) {
+		list_end(j, err ? err : xstrdup("cannot sign the request"));
+		return false;
+	}
+	transfer_setup_api(&e->pool, x, j);
+	return true;
+}
+
 /* sched_start_fn: false when the job could not start and is gone. */
 static bool start_job(void *ud, struct sched_job *sj)
 {
@@ -430,7 +493,7 @@ static bool start_job(void *ud, struct sched_job *sj)
 	if (j->kind == JOB_CRED) {
 		prepare_cred(e, j, x);
 	} else if (job_is_api(j)) {
-		if (!prepare_api(e, j, x)) {
+		if (!(j->kind == JOB_LIST ? prepare_list(e, j, x) : prepare_api(e, j, x))) {
 			transfer_put(&e->pool, x);
 			job_done(e, j);
 			return false;
@@ -464,7 +527,10 @@ static struct transfer *take_off_wire(struct engine *e, struct job *j)
 
 static void count_request(struct engine *e, const struct job *j, const char *outcome)
 {
-	if (e->on_request)
+	if (e->on_request && j->kind == JOB_LIST)
+		e->on_request(e->on_request_ud, j->list->a,
+		              provider_service(j->list->a->provider, j->list->kind)->list_action, outcome);
+	else if (e->on_request)
 		e->on_request(e->on_request_ud, j->in->account, provider_action(j->in, job_call(j)),
 		              outcome);
 }
@@ -480,10 +546,67 @@ static const char *answer_outcome(const struct provider_result *r)
 	return "error";
 }
 
+static char *list_failure(const struct provider_result *r)
+{
+	if (!r->error)
+		return xstrdup(state_name(r->state));
+	if (r->error->http_status > 0)
+		return xasprintf("%s: %s (HTTP %d)", r->error->code,
+		                 r->error->message ? r->error->message : "", r->error->http_status);
+	return xasprintf("%s: %s", r->error->code, r->error->message ? r->error->message : "");
+}
+
+/* One page came back: keep its instances, queue the next page or end. */
+static void finish_list(struct engine *e, struct job *j, struct transfer *x, CURLcode rc)
+{
+	const struct provider_lister *l = provider_lister(j->list->a->provider, j->list->kind);
+	struct http_response resp;
+	struct list_page page;
+	struct list_query q;
+
+	if (rc != CURLE_OK) {
+		count_request(e, j, x->too_large ? "error" : "network_error");
+		if (!x->too_large && transfer_code_transient(rc) && retry(e, j, false, 0))
+			return;
+		list_end(j, x->too_large ? xasprintf("the answer is larger than %ld bytes", API_MAX_BYTES)
+		                         : xasprintf("%s (%s)", transfer_error(x, rc), transfer_code_name(rc)));
+		job_done(e, j);
+		return;
+	}
+	transfer_response(x, &resp);
+	list_page_init(&page);
+	list_query_of(j, &q);
+	l->parse(&q, &resp, &page);
+	count_request(e, j, page.ok ? "success" : answer_outcome(&page.r));
+	if (!page.ok) {
+		if (!(page.r.retry && retry(e, j, page.r.throttled, transfer_retry_after_ms(x))))
+			list_end(j, list_failure(&page.r)), job_done(e, j);
+		list_page_free(&page);
+		return;
+	}
+	j->list->pages++;
+	j->list->total = page.total;
+	listing_take(j->list, page.items, page.n_items);
+	if (page.next < 0) {
+		list_end(j, NULL);
+		job_done(e, j);
+	} else {
+		j->page = page.next;
+		j->s.attempt = 0;
+		sched_push(&e->sched, &j->s);
+	}
+	list_page_free(&page);
+}
+
 static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURLcode rc,
                        long latency_ms)
 {
 	struct instance *in = j->in;
+
+	if (j->kind == JOB_LIST) {
+		finish_list(e, j, x, rc);
+		return;
+	}
 
 	if (rc != CURLE_OK) {
 		const char *code = x->too_large ? "ResponseTooLarge" : transfer_code_name(rc);
@@ -682,6 +805,35 @@ void engine_free(struct engine *e)
 	transfer_pool_free(&e->pool);
 	cafetch_free(&e->ca);
 	free(e);
+}
+
+void engine_discover(struct engine *e, struct discovery *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct listing *l = &d->l[i];
+		const struct provider_lister *pl = provider_lister(l->a->provider, l->kind);
+		if (!pl) {
+			list_end(&(struct job){.list = l}, xstrdup("no list call"));
+			continue;
+		}
+		if (strcmp(l->a->credential_source ? l->a->credential_source : "none", "none") == 0) {
+			list_end(&(struct job){.list = l},
+			         xasprintf("no credentials for account %s (inline, environment or credential file)",
+			                   l->a->name));
+			continue;
+		}
+		struct job *j = job_new(JOB_LIST, NULL, sched_key(&e->sched, l->a, pl->action));
+		j->list = l;
+		sched_push(&e->sched, &j->s);
+	}
+}
+
+void engine_fleet_changed(struct engine *e)
+{
+	if (engine_busy(e))
+		die(70, "engine_fleet_changed() while jobs hold instances");
+	cafetch_free(&e->ca);
+	cafetch_init(&e->ca, e->fleet);
 }
 
 void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud)

@@ -63,6 +63,22 @@ bool engine_cancel_download(struct engine *e, struct instance *in);
 bool engine_download_progress(const struct engine *e, const struct instance *in,
                               long long *got, long long *total);
 
+/* Discovery: queue the first page of every listing of d (core/discovery.h).
+ * Each page is a request of its account's list action, paced and retried
+ * like a status call; an answer queues the next page until the total the
+ * provider reports. A page that fails after its retries ends its listing
+ * with l->error set and keeps what earlier pages found. d must outlive the
+ * jobs (engine_busy() false, or engine_free()). */
+struct discovery;
+void engine_discover(struct engine *e, struct discovery *d);
+
+/* The fleet's instance array was rebuilt (discovery_reconcile): drop
+ * every instance pointer the engine keeps between jobs (the CA files
+ * known to be inspected) and learn them again from the fleet. Only while
+ * !engine_busy(e): a job points at its instance, so the dashboard changes
+ * the fleet at that idle point rather than rewriting live jobs. */
+void engine_fleet_changed(struct engine *e);
+
 /* Wait for network activity, input on one of the n_fds descriptors
  * (readable), or a timer, at most max_wait_ms. Returns the number of
  * descriptors with activity, or -1. */

@@ -1,4 +1,5 @@
 #include "engine/outcome.h"
+#include "core/discovery.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 #include "engine/url.h"
@@ -59,6 +60,8 @@ void outcome_apply(struct instance *in, struct provider_result *r,
 		st->addr = r->addr;
 		memset(&r->addr, 0, sizeof(r->addr));
 		r->addr.port = -1;
+		/* where the status call is silent, the listing's address stands */
+		address_fill(&st->addr, &in->listed_addr);
 		cJSON_Delete(st->provider_status);
 		st->provider_status = r->provider_status;
 		r->provider_status = NULL;

@@ -526,6 +526,7 @@ const struct provider_ops provider_huawei = {
 		.instance_offset = offsetof(struct instance, project_id),
 		.required = true,
 	}},
+	.discover_one_region = true,
 	.default_endpoint = huawei_default_endpoint,
 	.build_request = huawei_build_request,
 	.parse_response = huawei_parse_response,

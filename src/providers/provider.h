@@ -178,6 +178,9 @@ struct provider_ops {
 	struct provider_setting settings[PROVIDER_SETTINGS_MAX];
 	/* The signature takes a fresh random nonce (sign_context.nonce). */
 	bool needs_nonce;
+	/* Discovery lists one region per account: the account's project_id
+	 * belongs to one region. */
+	bool discover_one_region;
 	/* Base URL (scheme://host[:port], no trailing slash) when neither the
 	 * instance nor the account sets one. Returns a new string. */
 	char *(*default_endpoint)(const struct account *a, const struct instance *in);

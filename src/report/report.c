@@ -175,6 +175,9 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 		cJSON_AddStringToObject(cj, "sha256", c->sha256);
 		cJSON_AddItemToArray(certs, cj);
 	}
+	/* Keys added since the first contract, in the order it names them:
+	 * discovered, probe and connect, check, credential_expires. */
+	cJSON_AddBoolToObject(o, "discovered", in->discovered);
 	char *reason = NULL;
 	enum verdict_status vs = verdict_of(f, in, now, &reason);
 	cJSON *chk = cJSON_AddObjectToObject(o, "check");
@@ -220,7 +223,7 @@ static const char *const csv_columns[] = {
 	"expiry_mismatch", "http_status", "request_id", "latency_ms", "refreshed_at",
 	"last_good_at", "credential_source",
 	"address.host", "address.ip", "address.ipv6", "address.port", "address.domain",
-	"error.code", "error.message", "check.status", "check.reason",
+	"error.code", "error.message", "discovered", "check.status", "check.reason",
 	"credential_expires",
 };
 
