@@ -2,6 +2,8 @@
 #include "core/strbuf.h"
 #include "core/textsafe.h"
 #include "core/verdict.h"
+#include "core/connect.h"
+#include "core/probe_json.h"
 #include "report/prometheus.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
@@ -180,6 +182,10 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 	cJSON_AddStringToObject(chk, "status", verdict_status_name(vs));
 	cJSON_AddStringToObject(chk, "reason", reason);
 	free(reason);
+	cJSON_AddItemToObject(o, "probe", probe_status_json(&st->probe, now));
+	char *line = connect_line_of(in);
+	cJSON_AddItemToObject(o, "connect", str_or_null(line));
+	free(line);
 	return o;
 }
 
@@ -222,6 +228,7 @@ static const char *const csv_columns[] = {
 	"last_good_at", "credential_source",
 	"address.host", "address.ip", "address.ipv6", "address.port", "address.domain",
 	"error.code", "error.message", "check.status", "check.reason",
+	"probe.result", "probe.leaf.not_after", "probe.leaf.days_left",
 };
 
 static void csv_field(FILE *out, const char *s)
@@ -268,7 +275,7 @@ static const cJSON *json_path(const cJSON *o, const char *path)
 	char head[32];
 	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
 	const cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, head);
-	return cJSON_IsObject(inner) ? cJSON_GetObjectItemCaseSensitive(inner, dot + 1) : NULL;
+	return cJSON_IsObject(inner) ? json_path(inner, dot + 1) : NULL;
 }
 
 static void list_csv(FILE *out, const struct fleet *f, time_t now)
