@@ -139,6 +139,23 @@ diag "$line"
 is "$(PGUSER=postgres PGDATABASE=postgres PGCONNECT_TIMEOUT=10 eval "$line -tAc 'select 1'" 2>&1)" 1 \
 	"p-pg connect line (hostaddr, sni as host): psql select 1"
 
+# The dashboard: the PROBE column and, in the detail pane, the leaf and the
+# connect line whole on a line of its own.
+if command -v tmux >/dev/null 2>&1; then
+	. "$top_srcdir/tests/screen.sh"
+	run_dashboard "$SIM_CONFIG"
+	check "dashboard: a PROBE column" wait_for 30 has PROBE
+	check "dashboard: probe results in the table" wait_for 30 has name_mismatch
+	keys -l '/'; keys -l 'p-ok'; keys Enter; keys Enter
+	check "detail pane: the server certificate" wait_for 20 has "Server cert"
+	check "detail pane: the connect line, unwrapped" wait_for 20 has_re "^ *redis-cli --tls --cacert '"
+	check "detail pane: redis-cli does not check the host name" wait_for 20 has "not the host name"
+	screen | sed 's/^/#   /' | head -n 45
+	stop_tmux
+elif [ -n "${CI:-}" ]; then
+	ok 1 "tmux not found (CI must install it)"
+fi
+
 # The probe survives a restart (state file), and plaintext PostgreSQL.
 db_stop "$PG_PID"
 start_postgres off "$P_PG"

@@ -684,6 +684,11 @@ bool engine_busy(const struct engine *e)
 	return sched_busy(&e->sched) || probes_busy(&e->probes);
 }
 
+bool engine_probe_pending(const struct instance *in)
+{
+	return (in->pending & (PENDING_PROBE | PENDING_PROBE_CA)) != 0;
+}
+
 void engine_get_stats(const struct engine *e, struct engine_stats *out)
 {
 	out->total = e->fleet->n_instances;
