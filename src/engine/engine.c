@@ -653,7 +653,7 @@ void engine_perform(struct engine *e)
 	for (;;) {
 		curl_multi_perform(e->multi, &running);
 		reap(e);
-		probes_step(&e->probes, probe_finished, e);
+		probes_step(&e->probes, deadline, probe_finished, e);
 		/* Newly added handles start on the next round rather than after a
 		 * poll; and what that round completes (HTTP/2 answers often come
 		 * back in the same call) is reaped now: a finished transfer left

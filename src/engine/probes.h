@@ -16,6 +16,7 @@
 #define TLSFLEET_PROBES_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "core/fleet.h"
 #include "core/strmap.h"
 
@@ -31,6 +32,7 @@ struct probes {
 	size_t head, len, cap;
 	struct probe_run *flight;    /* PROBES_MAX_IN_FLIGHT slots */
 	size_t in_flight;
+	size_t cursor;               /* round robin over the running probes */
 	struct strmap pem;           /* URL without query -> PEM (owned, in pems) */
 	char **pems;
 	size_t n_pems;
@@ -47,9 +49,10 @@ bool probes_have_ca(const struct probes *pr, const struct instance *in);
 void probes_remember_pem(struct probes *pr, const char *url, const unsigned char *data, size_t len);
 
 /* Start what the cap allows, advance the running probes, finish the done
- * ones into their instance. Calls done(ud, in) per finished probe. Returns
- * the number of probes finished. */
-size_t probes_step(struct probes *pr, void (*done)(void *ud, struct instance *in), void *ud);
+ * ones into their instance, until deadline_ns (pacer_now_ns() clock).
+ * Calls done(ud, in) per finished probe. Returns the number finished. */
+size_t probes_step(struct probes *pr, int64_t deadline_ns,
+                   void (*done)(void *ud, struct instance *in), void *ud);
 /* Descriptors of running probes: fds[i] with events[i] (1 read, 2 write);
  * returns how many were written (at most max). */
 size_t probes_fds(const struct probes *pr, int *fds, int *events, size_t max);
