@@ -140,7 +140,8 @@ static void test_json(void)
 	const char *header = "name,account,provider,service,region,instance_id,state,cert_url,"
 		"cert_url_expires,cert_expires,cert_expires_source,days_left,expiry_mismatch,http_status,"
 		"request_id,latency_ms,refreshed_at,last_good_at,credential_source,address.host,address.ip,"
-		"address.ipv6,address.port,address.domain,error.code,error.message,check.status,check.reason\r\n";
+		"address.ipv6,address.port,address.domain,error.code,error.message,check.status,check.reason,"
+		"probe.result,probe.leaf.not_after,probe.leaf.days_left\r\n";
 	ok(strncmp(text, header, strlen(header)) == 0, "CSV header row is exactly the contract's");
 	ok(strstr(text, "\r\norders-cache,tc,tencent,redis,ap-guangzhou,crs-0,error,"
 	                "https://bucket.example/ssl/ca.zip?...,,") != NULL, "CSV row, null as empty field");
@@ -337,11 +338,16 @@ static void test_check_order(void)
 	cJSON *last = cJSON_GetArrayItem(arr, 0)->child;
 	while (last->next)
 		last = last->next;
-	is_str(last->string, "check", "check is the last key");
+	/* check, then the probe's keys (tlsfleet(1), JSON) */
+	is_str(last->string, "connect", "connect is the last key");
+	is_str(last->prev->string, "probe", "probe before it");
+	is_str(last->prev->prev->string, "check", "check before the probe");
+	ok(cJSON_IsNull(last->prev), "never probed: probe is null");
 	cJSON_Delete(arr);
 	free(json);
 	char *csv = render(&f, REPORT_CSV);
-	ok(strstr(csv, ",WARNING,TLS is being configured\r\n") != NULL, "CSV check columns last");
+	ok(strstr(csv, ",WARNING,TLS is being configured,,,\r\n") != NULL,
+	   "CSV check columns, then three empty probe columns");
 	free(csv);
 	fleet_free(&f);
 }
