@@ -303,7 +303,9 @@ static size_t wrap(const wchar_t *w, size_t n, int cols, struct piece **out)
 			cap *= 2;
 			p = xreallocarray(p, cap, sizeof(*p));
 		}
-		p[np++] = (struct piece){pos, take};
+		/* a break at the space just past a full line: the space is
+		 * consumed but not drawn (it would not fit and cost an ellipsis) */
+		p[np++] = (struct piece){pos, take > fit && fit ? fit : take};
 		pos += take;
 	} while (pos < n);
 	*out = p;
