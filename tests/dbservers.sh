@@ -150,11 +150,11 @@ with open(os.path.join(out, "viainter-chain.pem"), "wb") as f:
 PY
 }
 
-# start_redis CERT|plain: a Redis server; sets DB_PORT. TLS on the only
-# port with CERT.pem/.key (from $CERTS), or a plaintext one.
+# start_redis CERT|plain [PORT]: a Redis server; sets DB_PORT. TLS on the
+# only port with CERT.pem/.key (from $CERTS), or a plaintext one.
 start_redis() {
 	local port dir log
-	port=$(free_port)
+	port=${2:-$(free_port)}
 	dir=$(db_dir "redis-$1-$port")
 	log="$dir/log"
 	if [ "$1" = plain ]; then
@@ -171,8 +171,8 @@ start_redis() {
 	DB_PORT=$port
 }
 
-# start_postgres on|off: a PostgreSQL cluster (made once, trust auth, role
-# postgres); ssl=on with good.pem. Sets DB_PORT, DB_PID.
+# start_postgres on|off [PORT]: a PostgreSQL cluster (made once, trust
+# auth, role postgres); ssl=on with good.pem. Sets DB_PORT, DB_PID.
 start_postgres() {
 	local dir="$WORK/db/pg" port log
 	if [ ! -d "$dir/data" ]; then
@@ -182,7 +182,7 @@ start_postgres() {
 		"${AS_DB_USER[@]}" "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres --no-sync \
 			>"$dir/initdb.log" 2>&1 || { echo "Bail out! initdb failed"; sed 's/^/# /' "$dir/initdb.log"; exit 1; }
 	fi
-	port=$(free_port)
+	port=${2:-$(free_port)}
 	log="$dir/log-$port"
 	"${AS_DB_USER[@]}" "$PG_BIN/postgres" -D "$dir/data" -k "$dir" -p "$port" \
 		-c listen_addresses=127.0.0.1 -c ssl="$1" -c fsync=off \

@@ -82,8 +82,8 @@ for fmt in table csv; do
 	check "--list $fmt: stderr clean too" clean "$WORK/l.$fmt.err" text
 done
 check "--list table: a row per instance" test "$(grep -c '' "$WORK/l.table")" -eq $((n_cases + 1))
-pycheck "--list csv: a record per instance, 30 fields each (discovered, check.status, check.reason, credential_expires last)" \
-	'(lambda rows: len(rows) == '"$n_cases"' + 1 and all(len(r) == 30 for r in rows))(list(__import__("csv").reader(open(j[0], newline=""))))' "$WORK/l.csv"
+pycheck "--list csv: a record per instance, 33 fields each (discovered, the probe columns, check.status, check.reason, credential_expires last)" \
+	'(lambda rows: len(rows) == '"$n_cases"' + 1 and all(len(r) == 33 for r in rows))(list(__import__("csv").reader(open(j[0], newline=""))))' "$WORK/l.csv"
 timeout 120 "$TLSFLEET" -c "$SIM_CONFIG" --check >"$WORK/check.out" 2>"$WORK/check.err"
 is "$?" 2 "--check: CRITICAL (a date in year 1 is expired), not a crash"
 check "--check: output without controls" clean "$WORK/check.out" text

@@ -125,10 +125,10 @@ pycheck "no credentials sent to the file host" \
 # CSV
 "$TLSFLEET" -c "$SIM_CONFIG" --list --format csv >"$WORK/list.csv" 2>/dev/null
 head -n 1 "$WORK/list.csv" >"$WORK/header.csv"
-printf 'name,account,provider,service,region,instance_id,state,cert_url,cert_url_expires,cert_expires,cert_expires_source,days_left,expiry_mismatch,http_status,request_id,latency_ms,refreshed_at,last_good_at,credential_source,address.host,address.ip,address.ipv6,address.port,address.domain,error.code,error.message,discovered,check.status,check.reason,credential_expires\r\n' >"$WORK/want.csv"
+printf 'name,account,provider,service,region,instance_id,state,cert_url,cert_url_expires,cert_expires,cert_expires_source,days_left,expiry_mismatch,http_status,request_id,latency_ms,refreshed_at,last_good_at,credential_source,address.host,address.ip,address.ipv6,address.port,address.domain,error.code,error.message,discovered,probe.result,probe.leaf.not_after,probe.leaf.days_left,check.status,check.reason,credential_expires\r\n' >"$WORK/want.csv"
 check "CSV header is exactly the contract's" cmp -s "$WORK/header.csv" "$WORK/want.csv"
 pycheck "CSV parses (RFC 4180) with one row per instance and the JSON's states" \
-	'(lambda rows: len(rows) == len(exp) + 1 and all(len(r) == 30 for r in rows) and [r[6] for r in rows[1:]] == [by[n]["state"] for n in exp])(list(__import__("csv").reader(open(files[-1], newline=""))))' "$L" "$WORK/list.csv"
+	'(lambda rows: len(rows) == len(exp) + 1 and all(len(r) == 33 for r in rows) and [r[6] for r in rows[1:]] == [by[n]["state"] for n in exp])(list(__import__("csv").reader(open(files[-1], newline=""))))' "$L" "$WORK/list.csv"
 check "CSV lines end with CRLF" grep -q $'\r$' "$WORK/list.csv"
 
 # Table

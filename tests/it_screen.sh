@@ -61,8 +61,9 @@ keys Enter
 expect_re "detail shows the cert URL" "^Cert URL +https?://"
 expect_re "detail shows the CA expiry" "^CA expiry +20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
 expect_re "detail shows the address" "host 10\\.0\\.0\\.4"
+expect_re "detail: no connect line without a port (never a placeholder)" "^Connect +no line"
 keys J J J J J J J J J J J J J J J J J J J J
-expect_re "J scrolls the detail to how to connect" "psql \"host=10\\.0\\.0\\.4 "
+expect_re "J scrolls the detail to the CA certificates" "^CA cert 1 +"
 keys Escape
 expect_gone "Esc closes the detail first" "Cert URL"
 expect 'and the filter is still there' 'filter "paym"'

@@ -359,6 +359,56 @@ static void test_ranges(void)
 	             "'crit_days' must be between 0 and 36500 (got 40000)", "instance crit_days");
 }
 
+/* The live probe's settings: where each level wins, and validation with
+ * file:line like every other setting. */
+static void test_probe_settings(void)
+{
+	struct fleet f;
+	char *err = load_text("probe = true;\n"
+	                      "accounts = (\n"
+	                      "  { name = \"tc\"; provider = \"tencent\"; probe = false; },\n"
+	                      "  { name = \"t2\"; provider = \"tencent\"; }\n"
+	                      ");\n"
+	                      "instances = (\n"
+	                      "  { name = \"a\"; account = \"tc\"; service = \"redis\"; region = \"r\"; id = \"c1\";\n"
+	                      "    probe = true; host = \"10.0.0.1\"; port = 6379; probe_host = \"127.0.0.1\";\n"
+	                      "    probe_port = 16379; sni = \"db.example.com\"; },\n"
+	                      "  { name = \"b\"; account = \"tc\"; service = \"redis\"; region = \"r\"; id = \"c2\"; },\n"
+	                      "  { name = \"c\"; account = \"t2\"; service = \"redis\"; region = \"r\"; id = \"c3\"; }\n"
+	                      ");\n", &f);
+	is_str(err, NULL, "probe settings load");
+	if (!err) {
+		ok(f.settings.probe, "global probe = true");
+		ok(instance_probe_enabled(&f, &f.instances[0]), "instance probe wins over the account's");
+		ok(!instance_probe_enabled(&f, &f.instances[1]), "account probe = false wins over global");
+		ok(instance_probe_enabled(&f, &f.instances[2]), "no account setting: global");
+		is_str(f.instances[0].host, "10.0.0.1", "host");
+		ok(f.instances[0].port == 6379 && f.instances[0].probe_port == 16379, "port, probe_port");
+		is_str(f.instances[0].probe_host, "127.0.0.1", "probe_host");
+		is_str(f.instances[0].sni, "db.example.com", "sni");
+		ok(f.instances[1].port == -1 && f.instances[1].probe_port == -1 && !f.instances[1].host,
+		   "unset: no host, port -1");
+		is_str(instance_connect_host(&f.instances[0]), "10.0.0.1", "connect host from the setting");
+		ok(instance_connect_port(&f.instances[0]) == 6379, "connect port from the setting");
+		fleet_free(&f);
+	}
+	free(err);
+	expect_error(ACCOUNTS TC_INSTANCE("a") ",\n  { name = \"b\"; account = \"tc\"; service = \"redis\";\n"
+	             "    region = \"r\"; id = \"c\"; port = 65536; }\n);\n", 9,
+	             "'port' must be between 1 and 65535 (got 65536)", "port out of range");
+	expect_error(ACCOUNTS TC_INSTANCE("a") ",\n  { name = \"b\"; account = \"tc\"; service = \"redis\";\n"
+	             "    region = \"r\"; id = \"c\"; probe_port = 0; }\n);\n", 9,
+	             "'probe_port' must be between 1 and 65535 (got 0)", "probe_port 0");
+	expect_error(ACCOUNTS TC_INSTANCE("a") ",\n  { name = \"b\"; account = \"tc\"; service = \"redis\";\n"
+	             "    region = \"r\"; id = \"c\"; host = \"a b; rm -rf\"; }\n);\n", 9,
+	             "'host' must be a host name or an IP address (letters, digits, '.', '-', ':', '_')",
+	             "host with a space and a semicolon");
+	expect_error(ACCOUNTS TC_INSTANCE("a") ",\n  { name = \"b\"; account = \"tc\"; service = \"redis\";\n"
+	             "    region = \"r\"; id = \"c\";\n    sni = \"\"; }\n);\n", 10,
+	             "'sni' must not be empty", "empty sni");
+	expect_error("probe = \"yes\";\n", 1, "'probe' must be true or false", "probe not a boolean");
+}
+
 static void test_required(void)
 {
 	expect_error("accounts = (\n  { provider = \"tencent\"; }\n);\n", 2, "account is missing 'name'",
@@ -994,6 +1044,7 @@ int main(void)
 	test_types();
 	test_ranges();
 	test_auth();
+	test_probe_settings();
 	test_required();
 	test_references();
 	test_foreign_settings();

@@ -140,8 +140,8 @@ static void test_json(void)
 	const char *header = "name,account,provider,service,region,instance_id,state,cert_url,"
 		"cert_url_expires,cert_expires,cert_expires_source,days_left,expiry_mismatch,http_status,"
 		"request_id,latency_ms,refreshed_at,last_good_at,credential_source,address.host,address.ip,"
-		"address.ipv6,address.port,address.domain,error.code,error.message,discovered,check.status,check.reason,"
-		"credential_expires\r\n";
+		"address.ipv6,address.port,address.domain,error.code,error.message,discovered,probe.result,"
+		"probe.leaf.not_after,probe.leaf.days_left,check.status,check.reason,credential_expires\r\n";
 	ok(strncmp(text, header, strlen(header)) == 0, "CSV header row is exactly the contract's");
 	ok(strstr(text, "\r\norders-cache,tc,tencent,redis,ap-guangzhou,crs-0,error,"
 	                "https://bucket.example/ssl/ca.zip?...,,") != NULL, "CSV row, null as empty field");
@@ -338,14 +338,20 @@ static void test_check_order(void)
 	cJSON *last = cJSON_GetArrayItem(arr, 0)->child;
 	while (last->next)
 		last = last->next;
+	/* the keys added since the first contract, in its order: discovered,
+	 * probe, connect, check, credential_expires (tlsfleet(1), JSON) */
 	is_str(last->string, "credential_expires", "credential_expires is the last key");
 	ok(cJSON_IsNull(last), "credential_expires null for long-lived keys");
 	is_str(last->prev->string, "check", "check comes before it");
+	is_str(last->prev->prev->string, "connect", "connect before check");
+	is_str(last->prev->prev->prev->string, "probe", "probe before connect");
+	ok(cJSON_IsNull(last->prev->prev->prev), "never probed: probe is null");
+	is_str(last->prev->prev->prev->prev->string, "discovered", "discovered first of them");
 	cJSON_Delete(arr);
 	free(json);
 	char *csv = render(&f, REPORT_CSV);
-	ok(strstr(csv, ",false,WARNING,TLS is being configured,\r\n") != NULL,
-	   "CSV discovered, check columns, then credential_expires (empty)");
+	ok(strstr(csv, ",false,,,,WARNING,TLS is being configured,\r\n") != NULL,
+	   "CSV discovered, three empty probe columns, check columns, empty credential_expires");
 	free(csv);
 	fleet_free(&f);
 }

@@ -493,6 +493,69 @@ static void test_concurrent(void)
 	free(path);
 }
 
+/* The last probe survives a restart; a later probe from another process
+ * wins the merge, an earlier one does not. */
+static void test_probe(void)
+{
+	static const char *const names[] = {"p"};
+	static const char *const ids[] = {"crs-p"};
+	struct fleet f, g;
+	char *err = NULL;
+	char *path = path_join(tmp, "probe/state.json");
+	char *dir = path_join(tmp, "probe");
+
+	mkdir(dir, 0700);
+	fleet_init(&f, 1, names, ids);
+	struct probe_status *p = &f.instances[0].st.probe;
+	p->result = PROBE_NAME_MISMATCH;
+	p->at = 1767225600;
+	p->host = xstrdup("127.0.0.1");
+	p->port = 6380;
+	p->verify_name = xstrdup("db.example.com");
+	p->error = xstrdup("leaf does not name db.example.com");
+	p->tls_version = xstrdup("TLSv1.3");
+	p->leaf = xcalloc(1, sizeof(*p->leaf));
+	p->leaf->subject = xstrdup("CN=localhost");
+	p->leaf->issuer = xstrdup("CN=CA");
+	p->leaf->not_before = TIME_NONE;
+	p->leaf->not_after = 1798761600;
+	memset(p->leaf->sha256, 'e', 64);
+	p->leaf->san = xcalloc(2, sizeof(char *));
+	p->leaf->san[0] = xstrdup("localhost");
+	p->leaf->san[1] = xstrdup("127.0.0.1");
+	p->leaf->n_san = 2;
+	ok(statefile_save(&f, path, &err) == 0, "probe: saved");
+	free(err);
+	err = NULL;
+
+	fleet_init(&g, 1, names, ids);
+	ok(statefile_load(&g, path, &err) == 0, "probe: loaded");
+	const struct probe_status *q = &g.instances[0].st.probe;
+	ok(q->result == PROBE_NAME_MISMATCH && q->at == 1767225600 && q->port == 6380,
+	   "probe: result, time and port back");
+	is_str(q->host, "127.0.0.1", "probe: host back");
+	is_str(q->verify_name, "db.example.com", "probe: verify name back");
+	is_str(q->tls_version, "TLSv1.3", "probe: TLS version back");
+	ok(q->leaf && q->leaf->not_after == 1798761600 && q->leaf->n_san == 2 &&
+	   strcmp(q->leaf->san[1], "127.0.0.1") == 0 && q->leaf->sha256[63] == 'e',
+	   "probe: leaf back with its SANs");
+
+	/* another process probed later: its result survives our save */
+	g.instances[0].st.probe.at = 1767225700;
+	g.instances[0].st.probe.result = PROBE_OK;
+	ok(statefile_save(&g, path, &err) == 0, "probe: the later probe saved");
+	ok(statefile_save(&f, path, &err) == 0, "probe: an earlier probe saved after it");
+	fleet_free(&g);
+	fleet_init(&g, 1, names, ids);
+	statefile_load(&g, path, &err);
+	ok(g.instances[0].st.probe.result == PROBE_OK, "probe: the later probe wins the merge");
+	free(err);
+	fleet_free(&g);
+	fleet_free(&f);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const char *tmpdir = getenv("TMPDIR");
@@ -509,6 +572,7 @@ int main(void)
 	test_statefile();
 	test_merge();
 	test_concurrent();
+	test_probe();
 
 	if (!getenv("TLSFLEET_KEEP_TMP"))
 		rm_rf(tmp);

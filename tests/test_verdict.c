@@ -209,6 +209,24 @@ static void test_overrides(void)
 	f.settings.require_tls = false;
 	inst.require_tls = 1;
 	is_int(verdict_of(&f, &inst, NOW, NULL), V_C, "instance require_tls = true wins");
+
+	/* the model's probe reaches the verdict (verdict_probe_of) */
+	inst.require_tls = -1;
+	inst.warn_days = inst.crit_days = -1;
+	f.settings.warn_days = 30;
+	f.settings.crit_days = 7;
+	inst.st.state = STATE_ENABLED;
+	inst.st.cert_expires_api = NOW + 400LL * DAY;
+	inst.st.probe.result = PROBE_NAME_MISMATCH;
+	is_int(verdict_of(&f, &inst, NOW, NULL), V_C, "st.probe name_mismatch: CRITICAL");
+	inst.st.probe.result = PROBE_OK;
+	inst.st.probe.leaf = xcalloc(1, sizeof(*inst.st.probe.leaf));
+	inst.st.probe.leaf->not_after = NOW + 3LL * DAY + 60;
+	is_int(verdict_of(&f, &inst, NOW, &reason), V_C, "st.probe leaf with 3 days left: CRITICAL");
+	ok(reason && strstr(reason, "server certificate"), "the reason names the server certificate");
+	free(reason);
+	inst.st.state = STATE_DISABLED;
+	is_int(verdict_of(&f, &inst, NOW, NULL), V_OK, "disabled: the kept probe does not count");
 	instance_status_free(&inst.st);
 }
 

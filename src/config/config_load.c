@@ -75,6 +75,7 @@ void settings_defaults(struct settings *s)
 	s->crit_days = 7;
 	s->require_tls = false;
 	s->fetch_ca = true;
+	s->probe = false;
 	s->download_dir = config_expand_path("~/tlsfleet-certs", NULL);
 	s->theme = xstrdup("default");
 }
@@ -104,7 +105,7 @@ struct field {
 enum {
 	G_REFRESH, G_CONCURRENCY, G_TIMEOUT, G_RETRIES, G_WARN, G_CRIT,
 	G_REQUIRE_TLS, G_FETCH_CA, G_DOWNLOAD_DIR, G_THEME, G_CA_FILE,
-	G_ACCOUNTS, G_INSTANCES, G_COUNT
+	G_ACCOUNTS, G_INSTANCES, G_PROBE, G_COUNT
 };
 
 static const struct field global_fields[G_COUNT] = {
@@ -121,6 +122,7 @@ static const struct field global_fields[G_COUNT] = {
 	[G_CA_FILE] = {.name = "ca_file", .type = T_STR},
 	[G_ACCOUNTS] = {.name = "accounts", .type = T_LIST},
 	[G_INSTANCES] = {.name = "instances", .type = T_LIST},
+	[G_PROBE] = {.name = "probe", .type = T_BOOL},
 };
 
 /* Account and instance settings: the generic ones here, then each
@@ -136,7 +138,7 @@ struct fields {
 enum {
 	A_NAME, A_PROVIDER, A_PROFILE, A_ENDPOINT, A_RATE_LIMIT,
 	A_AUTH, A_ROLE_NAME, A_ROLE_ARN, A_ROLE_SESSION, A_DURATION, A_METADATA_ENDPOINT,
-	A_STS_ENDPOINT, A_DISCOVER, A_GENERIC
+	A_STS_ENDPOINT, A_DISCOVER, A_PROBE, A_GENERIC
 };
 
 static const struct field account_generic[A_GENERIC] = {
@@ -155,11 +157,13 @@ static const struct field account_generic[A_GENERIC] = {
 	[A_METADATA_ENDPOINT] = {.name = "metadata_endpoint", .type = T_STR},
 	[A_STS_ENDPOINT] = {.name = "sts_endpoint", .type = T_STR},
 	[A_DISCOVER] = {.name = "discover", .type = T_GROUP},
+	[A_PROBE] = {.name = "probe", .type = T_BOOL},
 };
 
 enum {
 	I_NAME, I_ACCOUNT, I_SERVICE, I_REGION, I_ID, I_ENDPOINT,
-	I_WARN, I_CRIT, I_REQUIRE_TLS, I_GENERIC
+	I_WARN, I_CRIT, I_REQUIRE_TLS,
+	I_PROBE, I_HOST, I_PORT, I_PROBE_HOST, I_PROBE_PORT, I_SNI, I_GENERIC
 };
 
 static const struct field instance_generic[I_GENERIC] = {
@@ -172,6 +176,12 @@ static const struct field instance_generic[I_GENERIC] = {
 	[I_WARN] = {.name = "warn_days", .type = T_INT, .max = 36500},
 	[I_CRIT] = {.name = "crit_days", .type = T_INT, .max = 36500},
 	[I_REQUIRE_TLS] = {.name = "require_tls", .type = T_BOOL},
+	[I_PROBE] = {.name = "probe", .type = T_BOOL},
+	[I_HOST] = {.name = "host", .type = T_STR},
+	[I_PORT] = {.name = "port", .type = T_INT, .min = 1, .max = 65535},
+	[I_PROBE_HOST] = {.name = "probe_host", .type = T_STR},
+	[I_PROBE_PORT] = {.name = "probe_port", .type = T_INT, .min = 1, .max = 65535},
+	[I_SNI] = {.name = "sni", .type = T_STR},
 };
 
 static size_t fields_find(const struct fields *t, const char *name)
@@ -661,6 +671,8 @@ static void load_globals(struct loader *L, const struct val *g)
 		st->require_tls = config_setting_get_bool(g[G_REQUIRE_TLS].s);
 	if (g[G_FETCH_CA].ok)
 		st->fetch_ca = config_setting_get_bool(g[G_FETCH_CA].s);
+	if (g[G_PROBE].ok)
+		st->probe = config_setting_get_bool(g[G_PROBE].s);
 	if (g[G_THEME].ok) {
 		free(st->theme);
 		st->theme = xstrdup(str(&g[G_THEME]));
@@ -873,6 +885,7 @@ static void load_account(struct loader *L, const config_setting_t *g, struct acc
 	*out_provider = -1;
 	a->line = (int)config_setting_source_line(g);
 	a->rate_limit = 20;
+	a->probe = -1;
 	scan_group(L, g, L->acc.f, L->acc.n, provider, v);
 
 	name = str(&v[A_NAME]);
@@ -932,6 +945,8 @@ static void load_account(struct loader *L, const config_setting_t *g, struct acc
 	a->endpoint = endpoint_value(L, &v[A_ENDPOINT]);
 	if (v[A_RATE_LIMIT].ok)
 		a->rate_limit = num_value(v[A_RATE_LIMIT].s);
+	if (v[A_PROBE].ok)
+		a->probe = config_setting_get_bool(v[A_PROBE].s) ? 1 : 0;
 	if (provider >= 0)
 		account_credentials(L, a, v, provider);
 	if (provider >= 0)
@@ -1117,6 +1132,8 @@ static void missing_in_instance(struct loader *L, const config_setting_t *g, con
 		error_at(L, g, "instance is missing '%s'", what);
 }
 
+static void load_instance_address(struct loader *L, const struct val *v, struct instance *in);
+
 static void load_instance(struct loader *L, const config_setting_t *g, struct instance *in)
 {
 	struct account *a = NULL;
@@ -1202,6 +1219,38 @@ static void load_instance(struct loader *L, const config_setting_t *g, struct in
 		in->crit_days = (int)int_value(v[I_CRIT].s);
 	if (v[I_REQUIRE_TLS].ok)
 		in->require_tls = config_setting_get_bool(v[I_REQUIRE_TLS].s) ? 1 : 0;
+	load_instance_address(L, v, in);
+}
+
+/* A host name or IP literal: it is dialled, verified and put into the
+ * shell-quoted connect line, so nothing but name characters gets in. */
+static char *host_value(struct loader *L, const struct val *v, const char *what)
+{
+	const char *h = str(v);
+
+	if (!*h || strlen(h) > 253 || !only_chars(h, ".-:_")) {
+		error_at(L, v->s, "'%s' must be a host name or an IP address (letters, digits, '.', '-', ':', '_')",
+		         what);
+		return NULL;
+	}
+	return xstrdup(h);
+}
+
+/* Live TLS probe settings (tlsfleet.conf(5), "Live TLS probe"). */
+static void load_instance_address(struct loader *L, const struct val *v, struct instance *in)
+{
+	if (v[I_PROBE].ok)
+		in->probe = config_setting_get_bool(v[I_PROBE].s) ? 1 : 0;
+	if (v[I_HOST].ok)
+		in->host = host_value(L, &v[I_HOST], "host");
+	if (v[I_PORT].ok)
+		in->port = (int)int_value(v[I_PORT].s);
+	if (v[I_PROBE_HOST].ok)
+		in->probe_host = host_value(L, &v[I_PROBE_HOST], "probe_host");
+	if (v[I_PROBE_PORT].ok)
+		in->probe_port = (int)int_value(v[I_PROBE_PORT].s);
+	if (v[I_SNI].ok)
+		in->sni = host_value(L, &v[I_SNI], "sni");
 }
 
 static void load_instances(struct loader *L, const config_setting_t *list)
@@ -1221,6 +1270,7 @@ static void load_instances(struct loader *L, const config_setting_t *list)
 		in->index = f->n_instances++;
 		in->line = (int)config_setting_source_line(g);
 		in->warn_days = in->crit_days = in->require_tls = -1;
+		in->probe = in->port = in->probe_port = -1;
 		load_instance(L, g, in);
 	}
 }

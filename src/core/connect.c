@@ -4,6 +4,7 @@
  * `!` in an interactive bash that pastes the line. */
 #include "core/connect.h"
 #include "core/strbuf.h"
+#include "core/fleet.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -187,4 +188,23 @@ char *connect_line(const struct connect_spec *s)
 	else
 		return NULL;
 	return strbuf_steal(&sb);
+}
+
+char *connect_line_of(const struct instance *in)
+{
+	/* With only the address to dial known (probe_host/probe_port), that
+	 * address is the one an operator can reach too. */
+	const char *host = instance_connect_host(in);
+	int port = instance_connect_port(in);
+	struct connect_spec s = {
+		.protocol = service_kind_name(in->service),
+		.host = host ? host : in->probe_host,
+		.port = port > 0 ? port : in->probe_port,
+		.verify_name = in->sni,
+		.dial_host = in->probe_host,
+		.dial_port = in->probe_port > 0 ? in->probe_port : 0,
+		.ca_file = in->st.download ? in->st.download->ca_pem : NULL,
+	};
+
+	return connect_line(&s);
 }

@@ -37,4 +37,11 @@ struct connect_spec {
  * with one in it is safe to show or paste). */
 char *connect_line(const struct connect_spec *s);
 
+struct instance;
+/* The line for an instance (JSON key "connect", the detail pane): its
+ * connect address (provider's, else the host/port settings), probe_host /
+ * probe_port as the address dialled, sni as the name verified, and the
+ * downloaded ca.pem when there is one. NULL as above. */
+char *connect_line_of(const struct instance *in);
+
 #endif

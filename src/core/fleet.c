@@ -160,9 +160,24 @@ void download_info_free(struct download_info *d)
 	free(d);
 }
 
+void probe_status_clear(struct probe_status *p)
+{
+	free(p->host);
+	free(p->verify_name);
+	free(p->error);
+	free(p->tls_version);
+	probe_leaf_free(p->leaf);
+	memset(p, 0, sizeof(*p));
+	p->result = PROBE_NONE;
+	p->at = TIME_NONE;
+	p->port = -1;
+}
+
 void instance_status_init(struct instance_status *st)
 {
 	memset(st, 0, sizeof(*st));
+	st->probe.at = TIME_NONE;
+	st->probe.port = -1;
 	st->state = STATE_UNKNOWN;
 	st->cert_url_expires = TIME_NONE;
 	st->cert_expires_api = TIME_NONE;
@@ -182,6 +197,7 @@ void instance_status_free(struct instance_status *st)
 	cert_summaries_free(st->ca_certs, st->n_ca_certs);
 	free(st->ca_certs_from);
 	download_info_free(st->download);
+	probe_status_clear(&st->probe);
 	instance_status_init(st);
 }
 
@@ -192,6 +208,9 @@ void instance_free_fields(struct instance *in)
 	free(in->id);
 	free(in->endpoint);
 	free(in->project_id);
+	free(in->host);
+	free(in->probe_host);
+	free(in->sni);
 	address_free(&in->listed_addr);
 	instance_status_free(&in->st);
 }
@@ -258,6 +277,27 @@ int instance_crit_days(const struct fleet *f, const struct instance *in)
 bool instance_require_tls(const struct fleet *f, const struct instance *in)
 {
 	return in->require_tls >= 0 ? in->require_tls != 0 : f->settings.require_tls;
+}
+
+bool instance_probe_enabled(const struct fleet *f, const struct instance *in)
+{
+	if (in->probe >= 0)
+		return in->probe != 0;
+	if (in->account && in->account->probe >= 0)
+		return in->account->probe != 0;
+	return f->settings.probe;
+}
+
+const char *instance_connect_host(const struct instance *in)
+{
+	return in->st.addr.host && *in->st.addr.host ? in->st.addr.host : in->host;
+}
+
+int instance_connect_port(const struct instance *in)
+{
+	if (in->st.addr.port > 0)
+		return in->st.addr.port;
+	return in->port > 0 ? in->port : -1;
 }
 
 static time_t earliest_cert_expiry(const struct instance *in)

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/timefmt.h"   /* TIME_NONE */
+#include "core/probe_result.h"
 
 enum tls_state {
 #define STATE(id, name, definite) STATE_##id,
@@ -86,6 +87,7 @@ struct account {
 	char *endpoint;     /* base URL override, or NULL */
 	char *project_id;   /* clouds that need one; may be overridden per instance */
 	double rate_limit;  /* requests/s per API action; 0 = no limit */
+	int probe;          /* live TLS probe: -1 = global, else 0/1 */
 	struct credentials cred;
 	char *credential_source; /* "inline", "env", "file:/abs/path[section]", "none" */
 	int line;           /* config line, for messages */
@@ -135,6 +137,19 @@ struct download_info {
 	char *truststore;   /* absolute: the PKCS#12 trust store; NULL if unknown */
 };
 
+/* What the last live TLS probe saw (JSON key probe); kept in the state
+ * file. result PROBE_NONE = never probed (the other fields are empty). */
+struct probe_status {
+	enum probe_result result;
+	time_t at;
+	char *host;                 /* address dialled */
+	int port;                   /* -1 = none */
+	char *verify_name;          /* name checked against the leaf */
+	char *error;                /* NULL for ok */
+	char *tls_version;          /* NULL when no handshake completed */
+	struct probe_leaf *leaf;    /* NULL when no certificate was seen */
+};
+
 /* Error object of the contract: code never NULL when the struct is set. */
 struct api_error {
 	char *code;
@@ -167,6 +182,9 @@ struct instance_status {
 	size_t n_ca_certs;
 	char *ca_certs_from;        /* URL (without query) the certs came from */
 	struct download_info *download;
+
+	/* Live TLS probe; survives restarts. */
+	struct probe_status probe;
 };
 
 struct instance {
@@ -180,6 +198,12 @@ struct instance {
 	int warn_days;      /* -1 = global */
 	int crit_days;      /* -1 = global */
 	int require_tls;    /* -1 = global, else 0/1 */
+	int probe;          /* -1 = account's, else 0/1 */
+	char *host;         /* connect address where the provider gives none */
+	int port;           /* -1 = none */
+	char *probe_host;   /* address to dial when it differs; NULL = connect address */
+	int probe_port;     /* -1 = connect port */
+	char *sni;          /* name to verify; NULL = connect host */
 	int line;
 	size_t index;       /* position in the config */
 	bool discovered;    /* added by a listing, not in the config */
@@ -206,6 +230,7 @@ struct settings {
 	char *download_dir;     /* "~" already expanded */
 	char *theme;
 	char *ca_file;          /* NULL = system store only */
+	bool probe;             /* live TLS probe of enabled instances */
 };
 
 struct fleet {
@@ -226,6 +251,12 @@ struct account *fleet_find_account(struct fleet *f, const char *name);
 int instance_warn_days(const struct fleet *f, const struct instance *in);
 int instance_crit_days(const struct fleet *f, const struct instance *in);
 bool instance_require_tls(const struct fleet *f, const struct instance *in);
+/* Effective probe setting: instance, else account, else global. */
+bool instance_probe_enabled(const struct fleet *f, const struct instance *in);
+/* The connect address: the provider's address, else the instance's host
+ * and port settings (each may be NULL / -1). */
+const char *instance_connect_host(const struct instance *in);
+int instance_connect_port(const struct instance *in);
 
 /* CA expiry per tlsfleet(1), STATES: the API's date, else the earliest notAfter of
  * the inspected certificates. *source is "api", "certificate" or NULL. */
@@ -248,6 +279,7 @@ void download_info_free(struct download_info *d);
 /* Give `to` a copy of the certificates inspected for `from` (same CA file
  * URL), replacing what it had. */
 void instance_copy_ca_certs(struct instance *to, const struct instance *from);
+void probe_status_clear(struct probe_status *p);
 void instance_status_init(struct instance_status *st);
 void instance_status_free(struct instance_status *st);
 

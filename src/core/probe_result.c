@@ -1,5 +1,8 @@
 #include "core/probe_result.h"
 
+#include "core/xalloc.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -31,4 +34,30 @@ bool probe_result_from_name(const char *name, enum probe_result *out)
 		}
 	}
 	return false;
+}
+
+void probe_leaf_free(struct probe_leaf *leaf)
+{
+	if (!leaf)
+		return;
+	free(leaf->subject);
+	free(leaf->issuer);
+	for (size_t i = 0; i < leaf->n_san; i++)
+		free(leaf->san[i]);
+	free(leaf->san);
+	free(leaf);
+}
+
+struct probe_leaf *probe_leaf_dup(const struct probe_leaf *leaf)
+{
+	if (!leaf)
+		return NULL;
+	struct probe_leaf *c = xcalloc(1, sizeof(*c));
+	*c = *leaf;
+	c->subject = leaf->subject ? xstrdup(leaf->subject) : NULL;
+	c->issuer = leaf->issuer ? xstrdup(leaf->issuer) : NULL;
+	c->san = leaf->n_san ? xreallocarray(NULL, leaf->n_san, sizeof(*c->san)) : NULL;
+	for (size_t i = 0; i < leaf->n_san; i++)
+		c->san[i] = xstrdup(leaf->san[i]);
+	return c;
 }

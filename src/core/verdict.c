@@ -159,11 +159,12 @@ void verdict_clear(struct verdict *v)
 
 void verdict_probe_of(const struct instance *in, struct verdict_input *out)
 {
-	/* The model has no probe result yet (tlsfleet(1), "Live TLS probe"):
-	 * when it does, read st.probe's result and leaf not_after here. */
-	(void)in;
-	out->probe = PROBE_NONE;
-	out->leaf_expires = TIME_NONE;
+	/* The last probe counts, however old: it is the latest evidence of what
+	 * clients see, and the next probe replaces it (tlsfleet(1)). */
+	const struct probe_status *p = &in->st.probe;
+
+	out->probe = p->result;
+	out->leaf_expires = p->result != PROBE_NONE && p->leaf ? p->leaf->not_after : TIME_NONE;
 }
 
 void verdict_input_of(const struct fleet *f, const struct instance *in, struct verdict_input *out)

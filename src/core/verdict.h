@@ -52,9 +52,8 @@ void verdict_clear(struct verdict *v);
  * (instance settings, else the fleet's after the command line) and probe
  * (see verdict_probe_of). */
 void verdict_input_of(const struct fleet *f, const struct instance *in, struct verdict_input *out);
-/* Hook for the live TLS probe: fills probe and leaf_expires from the
- * instance once the model carries a probe result; today it leaves them
- * PROBE_NONE / TIME_NONE. */
+/* The live TLS probe's part: probe and leaf_expires from st.probe
+ * (PROBE_NONE / TIME_NONE when never probed). */
 void verdict_probe_of(const struct instance *in, struct verdict_input *out);
 
 /* The verdict of one instance with the fleet's thresholds. reason may be

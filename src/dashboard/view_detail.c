@@ -1,12 +1,16 @@
 /* The detail pane: every field of the selected instance, values wrapped
  * to the pane's width (nothing cut silently), scrolled with J/K when
- * longer than the pane. Provider strings are sanitised when drawn and
+ * longer than the pane. The connect line is never wrapped: it has a line
+ * of its own across the pane, complete when it fits, else cut with an
+ * ellipsis on screen only (--list --format json has it whole). Provider strings are sanitised when drawn and
  * URLs lose their query (presigned links are bearer tokens). */
 #include "dashboard/views.h"
 #include "core/textsafe.h"
 #include "core/timefmt.h"
 #include "dashboard/ui.h"
 #include "core/xalloc.h"
+#include "core/connect.h"
+#include "core/verdict.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@ struct dline {
 	char *label;     /* NULL on continuation lines */
 	char *value;
 	enum theme_elem elem;
+	bool whole;      /* one screen line across the pane, no label, never wrapped */
 };
 
 struct dlines {
@@ -31,7 +36,13 @@ static void add(struct dlines *d, const char *label, enum theme_elem elem, char 
 		d->cap = d->cap ? d->cap * 2 : 32;
 		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
 	}
-	d->v[d->n++] = (struct dline){xstrdup(label), value, elem};
+	d->v[d->n++] = (struct dline){xstrdup(label), value, elem, false};
+}
+
+static void add_whole(struct dlines *d, char *value)
+{
+	add(d, NULL, THEME_DETAIL, value);
+	d->v[d->n - 1].whole = true;
 }
 
 static void addf(struct dlines *d, const char *label, const char *fmt, ...)
@@ -72,40 +83,59 @@ static char *json_value(const cJSON *v)
 	return out;
 }
 
-static void add_use_it(struct dlines *d, const struct tui *t, const struct instance *in)
+static void add_use_it(struct dlines *d, const struct instance *in)
 {
-	const struct instance_status *st = &in->st;
-	const char *host = st->addr.host && *st->addr.host ? st->addr.host : st->addr.ip;
-	char *ca, *port;
+	char *line = connect_line_of(in);
 
-	if (st->download && st->download->path) {
-		const char *slash = strrchr(st->download->path, '/');
-		int dlen = slash ? (int)(slash - st->download->path) : 0;
-		ca = xasprintf("%.*s/ca.pem", dlen, st->download->path);
-	} else {
-		ca = xasprintf("%s/%s/ca.pem", or_dash(t->f->settings.download_dir), in->name);
+	if (!line) {
+		addf(d, "Connect", "no line: the connect host or port is unknown (settings host, port)");
+		return;
 	}
-	port = st->addr.port > 0 ? xasprintf("%d", st->addr.port) : xstrdup("PORT");
-	if (in->service == SERVICE_POSTGRES)
-		addf(d, "Connect", "psql \"host=%s port=%s sslmode=verify-full sslrootcert=%s\"",
-		     host ? host : "HOST", port, ca);
-	else if (in->service == SERVICE_MYSQL)
-		addf(d, "Connect", "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca=%s -h %s -P %s",
-		     ca, host ? host : "HOST", port);
-	else if (in->service == SERVICE_MONGODB)
-		addf(d, "Connect", "mongosh --tls --tlsCAFile %s --host %s --port %s",
-		     ca, host ? host : "HOST", port);
-	else if (in->service == SERVICE_SQLSERVER)
-		/* sqlcmd verifies with the system trust store only */
-		addf(d, "Connect", "sqlcmd -N -S tcp:%s,%s (with the CA in the system trust store)",
-		     host ? host : "HOST", port);
-	else
-		addf(d, "Connect", "redis-cli --tls --cacert %s -h %s -p %s",
-		     ca, host ? host : "HOST", port);
-	if (!st->download)
-		addf(d, NULL, "(press d to download the CA certificate first)");
-	free(port);
-	free(ca);
+	addf(d, "Connect", "%s", in->st.download ? "with the downloaded ca.pem:"
+	                                         : "(press d to download the CA certificate first):");
+	add_whole(d, line);
+	if (in->service == SERVICE_REDIS || in->service == SERVICE_DCS)
+		addf(d, NULL, "redis-cli checks the chain but not the host name: a PONG proves only "
+		     "a server with a certificate from this CA, and provider CAs are shared by many "
+		     "customers. The probe checks the name.");
+}
+
+static void add_probe(struct dlines *d, const struct tui *t, const struct instance *in)
+{
+	const struct probe_status *p = &in->st.probe;
+	char a[21], age[16];
+
+	if (p->result == PROBE_NONE) {
+		addf(d, "Probe", "%s", engine_probe_pending(in) ? "running"
+		     : instance_probe_enabled(t->f, in) ? "not yet (after a refresh that says TLS is on)"
+		     : "off (setting probe)");
+		return;
+	}
+	view_format_age(p->at, t->now, age, sizeof(age));
+	add(d, "Probe", probe_result_verdict(p->result) == VERDICT_CRITICAL ? THEME_CRITICAL
+	                : p->result == PROBE_OK ? THEME_DETAIL : THEME_STATE_ERROR,
+	    xasprintf("%s: %s (%s ago)", probe_result_name(p->result),
+	              probe_result_meaning(p->result), age));
+	addf(d, NULL, "dialled %s port %d, verified name %s%s%s", or_dash(p->host), p->port,
+	     or_dash(p->verify_name), p->tls_version ? ", " : "", p->tls_version ? p->tls_version : "");
+	if (p->error)
+		add(d, NULL, THEME_STATE_ERROR, textsafe_redact_urls(p->error));
+	const struct probe_leaf *l = p->leaf;
+	if (!l)
+		return;
+	fmt_time(l->not_after, a);
+	addf(d, "Server cert", "%s", or_dash(l->subject));
+	addf(d, NULL, "issuer %s", or_dash(l->issuer));
+	long days = l->days_left;
+	if (l->not_after != TIME_NONE) {
+		long long s = (long long)l->not_after - (long long)t->now;
+		days = (long)(s >= 0 ? s / 86400 : -((-s + 86399) / 86400));
+	}
+	addf(d, NULL, "not after %s (%ld day%s %s)", a, days < 0 ? -days : days,
+	     days == 1 || days == -1 ? "" : "s", days < 0 ? "ago" : "left");
+	addf(d, NULL, "sha256 %s", l->sha256);
+	for (size_t i = 0; i < l->n_san; i++)
+		addf(d, NULL, "san %s", l->san[i]);
 }
 
 static void build(struct dlines *d, const struct tui *t, const struct instance *in)
@@ -138,6 +168,9 @@ static void build(struct dlines *d, const struct tui *t, const struct instance *
 		addf(d, "Mismatch", "the API date %s matches no certificate in the CA file (informational)", api);
 	}
 	addf(d, "Warn / crit", "%d / %d days", instance_warn_days(t->f, in), instance_crit_days(t->f, in));
+	/* what a client sees, and how to connect: before the API's details */
+	add_probe(d, t, in);
+	add_use_it(d, in);
 
 	add(d, "Cert URL", THEME_DETAIL, st->cert_url ? textsafe_redact_url(st->cert_url) : xstrdup("-"));
 	fmt_time(st->cert_url_expires, a);
@@ -230,7 +263,6 @@ static void build(struct dlines *d, const struct tui *t, const struct instance *
 		else
 			addf(d, "Downloading", "%lld bytes so far, x cancels", got);
 	}
-	add_use_it(d, t, in);
 }
 
 static void free_lines(struct dlines *d)
@@ -271,7 +303,9 @@ static size_t wrap(const wchar_t *w, size_t n, int cols, struct piece **out)
 			cap *= 2;
 			p = xreallocarray(p, cap, sizeof(*p));
 		}
-		p[np++] = (struct piece){pos, take};
+		/* a break at the space just past a full line: the space is
+		 * consumed but not drawn (it would not fit and cost an ellipsis) */
+		p[np++] = (struct piece){pos, take > fit && fit ? fit : take};
 		pos += take;
 	} while (pos < n);
 	*out = p;
@@ -308,6 +342,10 @@ void view_detail_draw(struct tui *t)
 	int total = 0;
 	for (size_t i = 0; i < d.n; i++) {
 		size_t n;
+		if (d.v[i].whole) {
+			total++;
+			continue;
+		}
 		wchar_t *wv = textsafe_wide(d.v[i].value, &n);
 		struct piece *p;
 		total += (int)wrap(wv, n, vcols, &p);
@@ -340,6 +378,13 @@ void view_detail_draw(struct tui *t)
 	for (size_t i = 0; i < d.n && y < y0 + h; i++) {
 		size_t n;
 		wchar_t *wv = textsafe_wide(d.v[i].value, &n);
+		if (d.v[i].whole) {
+			/* ui_put_wide cuts with an ellipsis when it does not fit */
+			if (line++ >= t->detail_scroll)
+				ui_put_wide(y++, x, w, wv, n, theme_attr(d.v[i].elem));
+			free(wv);
+			continue;
+		}
 		struct piece *p;
 		size_t np = wrap(wv, n, vcols, &p);
 

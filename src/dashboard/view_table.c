@@ -6,6 +6,7 @@
 #include "dashboard/ui.h"
 #include "core/xalloc.h"
 #include "core/timefmt.h"
+#include "core/verdict.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +30,11 @@ static const struct {
 	[COL_EXPIRY] = {"CA EXPIRY", 11, 22, SORT_EXPIRY},
 	[COL_ADDRESS] = {"ADDRESS", 14, 40, SORT_ADDRESS},
 	[COL_LAST] = {"LAST", 6, 24, SORT_AGE},
+	/* the live probe's result; SORT_COUNT: not a sort key */
+	[COL_PROBE] = {"PROBE", 13, 13, SORT_COUNT},
 };
 static const enum table_col importance[COL_COUNT] = {
-	COL_NAME, COL_STATE, COL_EXPIRY, COL_LAST, COL_ADDRESS, COL_SERVICE, COL_REGION, COL_ID,
+	COL_NAME, COL_STATE, COL_EXPIRY, COL_PROBE, COL_LAST, COL_ADDRESS, COL_SERVICE, COL_REGION, COL_ID,
 };
 
 static int text_width(const char *s)
@@ -48,6 +51,7 @@ static int text_width(const char *s)
 static void measure(struct tui *t)
 {
 	int m[COL_COUNT] = {0};
+	bool probes = false;
 
 	for (size_t i = 0; i < t->f->n_instances; i++) {
 		const struct instance *in = &t->f->instances[i];
@@ -58,6 +62,7 @@ static void measure(struct tui *t)
 		w = (int)strlen(provider_kind_name(in->account ? in->account->provider : PROVIDER_COUNT)) +
 		    1 + (int)strlen(service_kind_name(in->service));
 		if (w > m[COL_SERVICE]) m[COL_SERVICE] = w;
+		probes = probes || instance_probe_enabled(t->f, in) || in->st.probe.result != PROBE_NONE;
 	}
 	for (int c = 0; c < COL_COUNT; c++) {
 		int title = (int)strlen(cols[c].title) + 1;   /* room for the sort mark */
@@ -67,6 +72,8 @@ static void measure(struct tui *t)
 		if (t->natural[c] > cols[c].pref)
 			t->natural[c] = cols[c].pref;
 	}
+	if (!probes)
+		t->natural[COL_PROBE] = 0;   /* no probes configured or remembered: no column */
 	t->measured = true;
 }
 
@@ -83,6 +90,8 @@ static void layout_columns(struct tui *t)
 	for (int i = 0; i < COL_COUNT; i++) {
 		enum table_col c = importance[i];
 		int need = want[c] + (shown ? 1 : 0);
+		if (!want[c])
+			continue;
 		if (used + need <= width) {
 			on[c] = true;
 			used += need;
@@ -151,7 +160,7 @@ int view_table_sort_at(const struct tui *t, int x)
 {
 	for (int c = 0; c < COL_COUNT; c++)
 		if (t->col_w[c] && x >= t->col_x[c] && x < t->col_x[c] + t->col_w[c] + 1)
-			return (int)cols[c].sort;
+			return cols[c].sort == SORT_COUNT ? -1 : (int)cols[c].sort;
 	return -1;
 }
 
@@ -244,6 +253,17 @@ static void draw_cell(struct tui *t, int y, enum table_col c, const char *text, 
 		ui_blank(y, t->col_x[c] + t->col_w[c], 1, attr);
 }
 
+/* The probe's result as --list names it; "..." while one runs, "-" never
+ * probed. The detail pane says what it means. */
+static const char *probe_cell(const struct instance *in)
+{
+	const char *name = probe_result_name(in->st.probe.result);
+
+	if (engine_probe_pending(in))
+		return "...";
+	return name ? name : "-";
+}
+
 static void draw_row(struct tui *t, int y, const struct instance *in, bool selected)
 {
 	attr_t attr = theme_attr(selected ? THEME_SELECTED : row_elem(t->f, in, t->now));
@@ -275,6 +295,9 @@ static void draw_row(struct tui *t, int y, const struct instance *in, bool selec
 	else
 		view_format_age(st->refreshed_at, t->now, buf, sizeof(buf));
 	draw_cell(t, y, COL_LAST, buf, attr);
+	draw_cell(t, y, COL_PROBE, probe_cell(in), selected || st->state != STATE_ENABLED ||
+	          probe_result_verdict(st->probe.result) != VERDICT_CRITICAL
+	          ? attr : theme_attr(THEME_CRITICAL));
 }
 
 static void draw_titles(struct tui *t)

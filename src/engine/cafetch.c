@@ -29,26 +29,32 @@ void cafetch_known(struct cafetch *cf, struct instance *in)
 		strmap_put(&cf->known, in->st.ca_certs_from, in);
 }
 
-static bool wanted(const struct cafetch *cf, const struct instance *in, time_t now)
+/* for_probe: the live probe needs the certificates themselves, not just
+ * their dates, so it fetches even when the expiry is known from the API or
+ * an earlier run (the engine asks only when it keeps no PEM for the URL). */
+static bool wanted(const struct cafetch *cf, const struct instance *in, time_t now, bool for_probe)
 {
 	const struct instance_status *st = &in->st;
 
-	if (!cf->enabled || st->state != STATE_ENABLED || st->cert_expires_api != TIME_NONE ||
-	    !url_is_https(st->cert_url))
+	if (st->state != STATE_ENABLED || !url_is_https(st->cert_url))
+		return false;
+	if (!for_probe && (!cf->enabled || st->cert_expires_api != TIME_NONE))
 		return false;
 	if (link_expired(st->cert_url_expires, now))
 		return false; /* an expired link would only fail; the next answer brings a fresh one */
+	if (for_probe)
+		return true;
 	char *key = url_without_query(st->cert_url);
 	bool known = st->ca_certs_from && strcmp(st->ca_certs_from, key) == 0;
 	free(key);
 	return !known;
 }
 
-struct ca_fetch *cafetch_request(struct cafetch *cf, struct instance *in, time_t now)
+static struct ca_fetch *request(struct cafetch *cf, struct instance *in, time_t now, bool for_probe)
 {
 	struct ca_fetch *f, *fresh = NULL;
 
-	if (!wanted(cf, in, now) || (in->pending & PENDING_CA_FETCH))
+	if (!wanted(cf, in, now, for_probe) || (in->pending & PENDING_CA_FETCH))
 		return NULL;
 	char *key = url_without_query(in->st.cert_url);
 	f = strmap_get(&cf->fetches, key);
@@ -56,7 +62,7 @@ struct ca_fetch *cafetch_request(struct cafetch *cf, struct instance *in, time_t
 		/* Tencent links are per instance: a scan of the fleet here made a
 		 * large fleet's refresh quadratic. The map may be stale (a newer
 		 * answer moved the instance to another URL), so check it. */
-		struct instance *o = strmap_get(&cf->known, key);
+		struct instance *o = for_probe ? NULL : strmap_get(&cf->known, key);
 		if (o && o != in && o->st.ca_certs_from && o->st.n_ca_certs &&
 		    strcmp(o->st.ca_certs_from, key) == 0) {
 			instance_copy_ca_certs(in, o);
@@ -72,6 +78,16 @@ struct ca_fetch *cafetch_request(struct cafetch *cf, struct instance *in, time_t
 	f->waiters[f->n_waiters++] = in;
 	sched_claim(in, PENDING_CA_FETCH);
 	return fresh;
+}
+
+struct ca_fetch *cafetch_request(struct cafetch *cf, struct instance *in, time_t now)
+{
+	return request(cf, in, now, false);
+}
+
+struct ca_fetch *cafetch_request_probe(struct cafetch *cf, struct instance *in, time_t now)
+{
+	return request(cf, in, now, true);
 }
 
 int cafetch_inspect(struct cafetch *cf, struct ca_fetch *f, const unsigned char *data, size_t len,

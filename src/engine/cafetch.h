@@ -37,6 +37,10 @@ void cafetch_free(struct cafetch *cf);
  * running (in now waits on it too) or the certificates were copied from
  * an instance that has them. */
 struct ca_fetch *cafetch_request(struct cafetch *cf, struct instance *in, time_t now);
+/* The same for a live probe that needs the CA certificates themselves:
+ * fetched even when their expiry is already known (fetch_ca off, an API
+ * date, an earlier run). in then waits on the fetch (PENDING_CA_FETCH). */
+struct ca_fetch *cafetch_request_probe(struct cafetch *cf, struct instance *in, time_t now);
 /* Inspect the fetched bytes for the first waiter and copy the result to
  * the others. -1 with *err (new string) when the file is unusable. */
 int cafetch_inspect(struct cafetch *cf, struct ca_fetch *f, const unsigned char *data, size_t len,

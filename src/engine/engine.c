@@ -14,6 +14,7 @@
 #include "engine/download_chain.h"
 #include "engine/outcome.h"
 #include "engine/pacer.h"
+#include "engine/probes.h"
 #include "engine/scheduler.h"
 #include "engine/transfer.h"
 #include "store/download.h"
@@ -60,6 +61,7 @@ struct engine {
 	struct sched sched;
 	struct sched_key *files;     /* unpaced: CA files and downloads */
 	struct cafetch ca;
+	struct probes probes;        /* live TLS probes (probes.c) */
 	engine_notify_fn notify;
 	void *notify_ud;
 	engine_request_fn on_request;
@@ -102,6 +104,15 @@ static void job_done(struct engine *e, struct job *j)
 		dl_chain_free(&j->dl);
 		break;
 	case JOB_CA_FETCH:
+		/* fetched, failed or dropped: probes that waited on it go now
+		 * (without a CA they report no_ca) */
+		for (size_t i = 0; i < j->ca->n_waiters; i++) {
+			struct instance *w = j->ca->waiters[i];
+			if (w->pending & PENDING_PROBE_CA) {
+				sched_release(w, PENDING_PROBE_CA);
+				probes_request(&e->probes, w);
+			}
+		}
 		cafetch_end(&e->ca, j->ca);
 		break;
 	case JOB_CRED:
@@ -167,6 +178,35 @@ static void maybe_fetch_ca(struct engine *e, struct instance *in)
 		j->ca = f;
 		sched_push(&e->sched, &j->s);
 	}
+}
+
+/* After a definite answer: probe an enabled instance when its probe
+ * setting is on (tlsfleet.conf(5)). A disabled one is not probed: a
+ * server that still answers TLS there is no problem of the client's. The
+ * CA comes first: a running or new CA fetch makes the probe wait for it. */
+static void maybe_probe(struct engine *e, struct instance *in)
+{
+	if (in->st.state != STATE_ENABLED || !instance_probe_enabled(e->fleet, in) ||
+	    (in->pending & (PENDING_PROBE | PENDING_PROBE_CA)))
+		return;
+	if (!probes_have_ca(&e->probes, in)) {
+		struct ca_fetch *f = cafetch_request_probe(&e->ca, in, time(NULL));
+		if (f) {
+			struct job *j = job_new(JOB_CA_FETCH, in, e->files);
+			j->ca = f;
+			sched_push(&e->sched, &j->s);
+		}
+		if (in->pending & PENDING_CA_FETCH) {
+			sched_claim(in, PENDING_PROBE_CA);
+			return;
+		}
+	}
+	probes_request(&e->probes, in);
+}
+
+static void probe_finished(void *ud, struct instance *in)
+{
+	notify(ud, in, ENGINE_EV_UPDATED, NULL);
 }
 
 static bool retry(struct engine *e, struct job *j, bool throttled, long retry_after_ms)
@@ -665,6 +705,7 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 		return;
 	}
 	maybe_fetch_ca(e, in);
+	maybe_probe(e, in);
 	job_done(e, j);
 }
 
@@ -698,6 +739,7 @@ static void finish_file(struct engine *e, struct job *j, struct transfer *x, CUR
 	if (j->kind == JOB_CA_FETCH) {
 		char *err = NULL;
 		if (!why && cafetch_inspect(&e->ca, j->ca, data, resp.body_len, &err) == 0) {
+			probes_remember_pem(&e->probes, j->ca->url, data, resp.body_len);
 			for (size_t i = 0; i < j->ca->n_waiters; i++)
 				notify(e, j->ca->waiters[i], ENGINE_EV_UPDATED, NULL);
 		} else {
@@ -777,6 +819,7 @@ struct engine *engine_new(struct fleet *f, char **err)
 		e->creds[i].a = &f->accounts[i];
 	/* What earlier runs learned (state file) counts as known. */
 	cafetch_init(&e->ca, f);
+	probes_init(&e->probes, f);
 	return e;
 }
 
@@ -799,6 +842,7 @@ void engine_free(struct engine *e)
 			job_done(e, (struct job *)sj);
 	free(e->creds);
 	sched_free(&e->sched);
+	probes_free(&e->probes);
 	for (size_t i = 0; i < e->fleet->n_instances; i++)
 		e->fleet->instances[i].pending = 0;
 	curl_multi_cleanup(e->multi);
@@ -966,19 +1010,33 @@ bool engine_download_progress(const struct engine *e, const struct instance *in,
 
 int engine_poll(struct engine *e, const int *fds, unsigned n_fds, int max_wait_ms)
 {
-	struct curl_waitfd extra[4];
+	struct curl_waitfd extra[4 + PROBES_MAX_IN_FLIGHT];
+	int pfds[PROBES_MAX_IN_FLIGHT], pev[PROBES_MAX_IN_FLIGHT];
 	long t = engine_next_timer_ms(e);
 	int wait = max_wait_ms;
 	int numfds = 0;
 
-	if (n_fds > sizeof extra / sizeof extra[0])
-		n_fds = sizeof extra / sizeof extra[0];
+	if (n_fds > 4)
+		n_fds = 4;
 	for (unsigned i = 0; i < n_fds; i++)
 		extra[i] = (struct curl_waitfd){.fd = fds[i], .events = CURL_WAIT_POLLIN};
+	/* the caller's descriptors come first: its count of ready ones is
+	 * what this returns */
+	size_t np = probes_fds(&e->probes, pfds, pev, PROBES_MAX_IN_FLIGHT);
+	for (size_t i = 0; i < np; i++)
+		extra[n_fds + i] = (struct curl_waitfd){
+			.fd = pfds[i],
+			.events = (short)(((pev[i] & 1) ? CURL_WAIT_POLLIN : 0) |
+			                  ((pev[i] & 2) ? CURL_WAIT_POLLOUT : 0))};
 	if (t >= 0 && t < wait)
 		wait = (int)t;
-	if (curl_multi_poll(e->multi, extra, n_fds, wait, &numfds) != CURLM_OK)
+	if (curl_multi_poll(e->multi, extra, n_fds + (unsigned)np, wait, &numfds) != CURLM_OK)
 		return -1;
+	if (np) {
+		numfds = 0;
+		for (unsigned i = 0; i < n_fds; i++)
+			numfds += extra[i].revents != 0;
+	}
 	return numfds;
 }
 
@@ -995,6 +1053,7 @@ void engine_perform(struct engine *e)
 	for (;;) {
 		curl_multi_perform(e->multi, &running);
 		reap(e);
+		probes_step(&e->probes, deadline, probe_finished, e);
 		/* Newly added handles start on the next round rather than after a
 		 * poll; and what that round completes (HTTP/2 answers often come
 		 * back in the same call) is reaped now: a finished transfer left
@@ -1013,14 +1072,21 @@ long engine_next_timer_ms(const struct engine *e)
 	if (e->again)
 		return 0;
 	int64_t best = sched_next_ns(&e->sched, pacer_now_ns());
-	if (best < 0)
-		return -1;
-	return (long)((best + 999999) / 1000000);
+	long p = probes_next_ms(&e->probes);
+	long ms = best < 0 ? -1 : (long)((best + 999999) / 1000000);
+	if (p >= 0 && (ms < 0 || p < ms))
+		ms = p;
+	return ms;
 }
 
 bool engine_busy(const struct engine *e)
 {
-	return sched_busy(&e->sched);
+	return sched_busy(&e->sched) || probes_busy(&e->probes);
+}
+
+bool engine_probe_pending(const struct instance *in)
+{
+	return (in->pending & (PENDING_PROBE | PENDING_PROBE_CA)) != 0;
 }
 
 void engine_get_stats(const struct engine *e, struct engine_stats *out)

@@ -89,6 +89,8 @@ void engine_perform(struct engine *e);
  * backoff); -1 when it waits only on the network or is idle. */
 long engine_next_timer_ms(const struct engine *e);
 bool engine_busy(const struct engine *e);
+/* A live TLS probe of the instance is queued, waits for its CA or runs. */
+bool engine_probe_pending(const struct instance *in);
 void engine_get_stats(const struct engine *e, struct engine_stats *out);
 /* Run until idle (headless modes). */
 void engine_run(struct engine *e);

@@ -23,6 +23,8 @@
 #define PENDING_REFRESH  1u
 #define PENDING_CA_FETCH 2u
 #define PENDING_DOWNLOAD 4u
+#define PENDING_PROBE    8u   /* a live TLS probe queued or running (probes.c) */
+#define PENDING_PROBE_CA 16u  /* a probe waits for the CA fetch it needs */
 
 #define SCHED_BACKOFF_BASE_MS 500
 #define SCHED_BACKOFF_MAX_MS 30000

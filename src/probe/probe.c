@@ -130,23 +130,6 @@ static char *ossl_reason(void)
 	return s;
 }
 
-static void leaf_free_fields(struct probe_leaf *l)
-{
-	free(l->subject);
-	free(l->issuer);
-	for (size_t i = 0; i < l->n_san; i++)
-		free(l->san[i]);
-	free(l->san);
-}
-
-void probe_leaf_free(struct probe_leaf *leaf)
-{
-	if (!leaf)
-		return;
-	leaf_free_fields(leaf);
-	free(leaf);
-}
-
 /* ---- the leaf --------------------------------------------------------------- */
 
 static void leaf_add_san(struct probe_leaf *l, char *s)

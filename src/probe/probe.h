@@ -38,17 +38,6 @@ struct probe_target {
 	int timeout_ms;           /* whole probe: connect + preamble + handshake */
 };
 
-struct probe_leaf {
-	char *subject;            /* RFC 2253, as in certinfo */
-	char *issuer;
-	time_t not_before;        /* UTC; TIME_NONE (core/fleet.h) if unreadable */
-	time_t not_after;
-	long days_left;           /* floor((not_after - now) / 1 day) at the probe */
-	char sha256[65];          /* lowercase hex of the DER */
-	char **san;               /* DNS names and IP addresses, certificate order */
-	size_t n_san;
-};
-
 struct probe_outcome {
 	enum probe_result result;
 	char *error;              /* why, for anything but ok; NULL for ok */
@@ -75,9 +64,9 @@ void probe_step(struct probe *p);
 
 /* The outcome; NULL until done. */
 const struct probe_outcome *probe_get(const struct probe *p);
-/* Moves the leaf out of a finished probe (NULL when none). */
+/* Moves the leaf out of a finished probe (NULL when none; struct
+ * probe_leaf and probe_leaf_free() are in core/probe_result.h). */
 struct probe_leaf *probe_take_leaf(struct probe *p);
-void probe_leaf_free(struct probe_leaf *leaf);
 void probe_free(struct probe *p);
 
 /* Frees the TLS context shared by every probe of the process (the first

@@ -2,6 +2,8 @@
 #include "core/strbuf.h"
 #include "core/textsafe.h"
 #include "core/verdict.h"
+#include "core/connect.h"
+#include "core/probe_json.h"
 #include "report/prometheus.h"
 #include "report/jsonprint.h"
 #include "core/timefmt.h"
@@ -178,6 +180,10 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 	/* Keys added since the first contract, in the order it names them:
 	 * discovered, probe and connect, check, credential_expires. */
 	cJSON_AddBoolToObject(o, "discovered", in->discovered);
+	cJSON_AddItemToObject(o, "probe", probe_status_json(&st->probe, now));
+	char *line = connect_line_of(in);
+	cJSON_AddItemToObject(o, "connect", str_or_null(line));
+	free(line);
 	char *reason = NULL;
 	enum verdict_status vs = verdict_of(f, in, now, &reason);
 	cJSON *chk = cJSON_AddObjectToObject(o, "check");
@@ -223,8 +229,9 @@ static const char *const csv_columns[] = {
 	"expiry_mismatch", "http_status", "request_id", "latency_ms", "refreshed_at",
 	"last_good_at", "credential_source",
 	"address.host", "address.ip", "address.ipv6", "address.port", "address.domain",
-	"error.code", "error.message", "discovered", "check.status", "check.reason",
-	"credential_expires",
+	"error.code", "error.message", "discovered",
+	"probe.result", "probe.leaf.not_after", "probe.leaf.days_left",
+	"check.status", "check.reason", "credential_expires",
 };
 
 static void csv_field(FILE *out, const char *s)
@@ -271,7 +278,7 @@ static const cJSON *json_path(const cJSON *o, const char *path)
 	char head[32];
 	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
 	const cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, head);
-	return cJSON_IsObject(inner) ? cJSON_GetObjectItemCaseSensitive(inner, dot + 1) : NULL;
+	return cJSON_IsObject(inner) ? json_path(inner, dot + 1) : NULL;
 }
 
 static void list_csv(FILE *out, const struct fleet *f, time_t now)

@@ -20,6 +20,7 @@
 #include "store/safefile.h"
 #include "core/paths.h"
 #include "core/timefmt.h"
+#include "core/probe_json.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -237,6 +238,12 @@ static bool load_entry(struct instance *in, const cJSON *e)
 		cert_summaries_free(c, n);
 		return false;
 	}
+	struct probe_status probe = {.result = PROBE_NONE};
+	if (!probe_status_from_json(cJSON_GetObjectItemCaseSensitive(e, "probe"), &probe)) {
+		cert_summaries_free(c, n);
+		download_info_free(d);
+		return false;
+	}
 
 	struct instance_status *st = &in->st;
 	cert_summaries_free(st->ca_certs, st->n_ca_certs);
@@ -247,6 +254,8 @@ static bool load_entry(struct instance *in, const cJSON *e)
 	                                                    strcspn(from->valuestring, "?#")) : NULL;
 	download_info_free(st->download);
 	st->download = d;
+	probe_status_clear(&st->probe);
+	st->probe = probe;
 	return true;
 }
 
@@ -328,7 +337,8 @@ static cJSON *time_json(time_t t)
 
 static bool has_state(const struct instance *in)
 {
-	return in->st.n_ca_certs || in->st.ca_certs_from || in->st.download;
+	return in->st.n_ca_certs || in->st.ca_certs_from || in->st.download ||
+	       in->st.probe.result != PROBE_NONE;
 }
 
 static time_t later(time_t a, time_t b)
@@ -389,6 +399,7 @@ static cJSON *entry_json(const struct instance *in)
 	} else {
 		cJSON_AddNullToObject(e, "download");
 	}
+	cJSON_AddItemToObject(e, "probe", probe_status_json(&st->probe, time(NULL)));
 	return e;
 }
 
@@ -440,6 +451,12 @@ static cJSON *merge_entry(const struct instance *in, const cJSON *theirs)
 	}
 	if (dl_theirs != TIME_NONE && (dl_ours == TIME_NONE || dl_theirs > dl_ours))
 		take_item(ours, theirs, "download");
+	/* the later probe wins, like the later download */
+	const cJSON *their_probe = cJSON_GetObjectItemCaseSensitive(theirs, "probe");
+	time_t pr_theirs = cJSON_IsObject(their_probe) ? entry_time(their_probe, "at") : TIME_NONE;
+	time_t pr_ours = in->st.probe.result != PROBE_NONE ? in->st.probe.at : TIME_NONE;
+	if (pr_theirs != TIME_NONE && (pr_ours == TIME_NONE || pr_theirs > pr_ours))
+		take_item(ours, theirs, "probe");
 	return ours;
 }
 
