@@ -131,6 +131,10 @@ struct instance_status {
 	size_t n_ca_certs;
 	char *ca_certs_from;        /* URL (without query) the certs came from */
 	struct download_info *download;
+
+	/* Loaded from the snapshot file (store/snapshot.h) and not answered
+	 * in this run yet: shown as stale until the next answer. */
+	bool from_snapshot;
 };
 
 struct instance {
