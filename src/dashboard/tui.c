@@ -20,6 +20,7 @@
 #include "dashboard/ui.h"
 #include "dashboard/uistats.h"
 #include "dashboard/views.h"
+#include "core/xalloc.h"
 
 #include <locale.h>
 #include <stdint.h>
@@ -123,7 +124,34 @@ struct loop {
 	struct uistats stats;
 	long long last_frame, last_view, last_tick, last_minute;
 	bool user_changed;      /* a key or a resize since the last frame */
+	size_t *shown;          /* instances on screen at the last frame */
+	size_t n_shown;
 };
+
+/* Tell the engine which rows are on screen when that changed, so their
+ * refreshes go first: an operator looks at those (a 2,000-instance
+ * account at 20 requests/s takes 100 s to go round). */
+static void loop_prefer_shown(struct loop *l)
+{
+	struct tui *t = &l->t;
+	size_t n = 0, cap = t->table_h > 0 ? (size_t)t->table_h : 0;
+	size_t *now = xcalloc(cap ? cap : 1, sizeof(*now));
+
+	for (size_t i = 0; i < cap; i++) {
+		long r = t->top_row + (long)i;
+		if (r < 0 || r >= (long)t->view.n_rows)
+			break;
+		now[n++] = t->view.rows[r];
+	}
+	if (n != l->n_shown || (n && memcmp(now, l->shown, n * sizeof(*now)) != 0)) {
+		engine_prefer(t->e, now, n);
+		free(l->shown);
+		l->shown = now;
+		l->n_shown = n;
+	} else {
+		free(now);
+	}
+}
 
 static long resort_ms(const struct tui *t)
 {
@@ -179,6 +207,7 @@ static long loop_draw(struct loop *l)
 			wnoutrefresh(stdscr);
 			doupdate();
 			uistats_frame(&l->stats, mono_us() - t0);
+			loop_prefer_shown(l);
 			l->last_frame = t->now_ms;
 		} else {
 			wait = min_timeout(wait, FRAME_MIN_MS - (t->now_ms - l->last_frame));
@@ -269,6 +298,8 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	}
 
 	engine_set_notify(e, NULL, NULL);
+	engine_prefer(e, NULL, 0);
+	free(l.shown);
 	ui_end();
 	if (code)
 		fprintf(stderr, "tlsfleet: stopped by signal %d\n", code - 128);
