@@ -21,6 +21,7 @@
 #include "dashboard/uistats.h"
 #include "dashboard/views.h"
 #include "core/xalloc.h"
+#include "store/snapshot.h"
 
 #include <locale.h>
 #include <stdint.h>
@@ -54,6 +55,7 @@ static void on_engine(void *ud, struct instance *in, enum engine_event ev, const
 	case ENGINE_EV_UPDATED:
 		if (mine)
 			fleet_view_instance_changed(&t->view, idx);
+		snapshot_keeper_mark(t->keep);
 		t->dirty_header = true;
 		break;
 	case ENGINE_EV_DOWNLOADED:
@@ -182,6 +184,12 @@ static void loop_update(struct loop *l)
 			fleet_view_all_changed(&t->view);
 		}
 	}
+	char *serr = snapshot_keeper_tick(t->keep, t->now_ms);
+	if (serr) {
+		statusline_post(&t->sl, t->now, t->now_ms, true, "%s", serr);
+		t->dirty_status = true;
+		free(serr);
+	}
 	if (statusline_expire(&t->sl, t->now_ms))
 		t->dirty_status = true;   /* the hints come back */
 	if (fleet_view_dirty(&t->view) &&
@@ -217,6 +225,7 @@ static long loop_draw(struct loop *l)
 	if (fleet_view_dirty(&t->view))
 		wait = min_timeout(wait, resort_ms(t));
 	wait = min_timeout(wait, engine_next_timer_ms(t->e));
+	wait = min_timeout(wait, snapshot_keeper_due_ms(t->keep, t->now_ms));
 	wait = min_timeout(wait, statusline_next_ms(&t->sl, t->now_ms));
 	if (t->next_auto_ms && !t->round_active)
 		wait = min_timeout(wait, (long)(t->next_auto_ms - t->now_ms));
@@ -261,6 +270,7 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	t->e = e;
 	t->no_color = (o && o->no_color) || (nc && *nc);
 	t->sel_index = SIZE_MAX;
+	t->keep = o ? o->keep : NULL;
 	setlocale(LC_CTYPE, "");
 
 	theme_load(&theme, pick_theme(f, o), &err);

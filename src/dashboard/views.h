@@ -69,6 +69,8 @@ struct tui {
 
 	/* What the next frame must draw. */
 	bool dirty_header, dirty_table, dirty_detail, dirty_status, dirty_all;
+
+	struct snapshot_keeper *keep;  /* the snapshot file, or NULL (borrowed) */
 };
 
 /* view_table.c */
