@@ -336,11 +336,11 @@ static void load_state(struct fleet *f)
 
 /* The dashboard and --serve open on the last known state; --max-age
  * answers from it. Other headless runs start from nothing, as before. */
-static void load_snapshot(struct fleet *f, const char *path)
+static void load_snapshot(struct fleet *f, const char *path, struct snapshot_mark *mark)
 {
 	char *err = NULL;
 
-	if (snapshot_load(f, path, NULL, &err) != 0 || err) {
+	if (snapshot_load(f, path, NULL, mark, &err) != 0 || err) {
 		fprintf(stderr, "tlsfleet: warning: %s\n", err);
 		free(err);
 	}
@@ -598,9 +598,9 @@ int main(int argc, char **argv)
 		fleet.settings.require_tls = true;
 	load_state(&fleet);
 	char *snap = snapshot_path();
-	if (o.mode == MODE_DASHBOARD || o.mode == MODE_SERVE || o.max_age >= 0)
-		load_snapshot(&fleet, snap);
 	snapshot_keeper_init(&keep, &fleet, snap);
+	if (o.mode == MODE_DASHBOARD || o.mode == MODE_SERVE || o.max_age >= 0)
+		load_snapshot(&fleet, snap, &keep.mark);
 	free(snap);
 
 	struct engine *engine = engine_new(&fleet, &err);

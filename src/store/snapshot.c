@@ -145,17 +145,6 @@ static cJSON *entry_json(const struct instance *in)
 	return o;
 }
 
-static void add_line(struct strbuf *sb, cJSON *o)
-{
-	char *text = cJSON_PrintUnformatted(o);
-
-	if (!text)
-		die(70, "out of memory");
-	strbuf_adds(sb, text);
-	strbuf_addc(sb, '\n');
-	cJSON_free(text);
-}
-
 /* ---- reading ------------------------------------------------------------ */
 
 static int read_all(int fd, char **out, size_t *len, const char *path, char **err)
@@ -187,22 +176,6 @@ static int read_all(int fd, char **out, size_t *len, const char *path, char **er
 	*out = buf;
 	*len = n;
 	return 0;
-}
-
-/* 1 when the file is missing, 0 with the text, -1 with *err. */
-static int read_path(const char *path, char **out, size_t *len, char **err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		*err = xasprintf("cannot read snapshot %s: %s", path, strerror(errno));
-		return -1;
-	}
-	int rc = read_all(fd, out, len, path, err);
-	close(fd);
-	return rc;
 }
 
 static const char *get_str(const cJSON *o, const char *key)
@@ -327,9 +300,68 @@ static bool each_line(char *text, void (*fn)(cJSON *e, const char *line, size_t 
 	return true;
 }
 
+static void mark_size(struct snapshot_mark *m, size_t n)
+{
+	if (m->their_line && m->n == n)
+		return;
+	for (size_t i = 0; m->their_line && i < m->n; i++) {
+		free(m->their_line[i]);
+		free(m->lines[i].text);
+	}
+	free(m->their_line);
+	free(m->their_time);
+	free(m->lines);
+	m->n = n;
+	m->their_line = xcalloc(n + 1, sizeof(*m->their_line));
+	m->their_time = xcalloc(n + 1, sizeof(*m->their_time));
+	m->lines = xcalloc(n + 1, sizeof(*m->lines));
+}
+
+/* What a save learns from the file (foreign lines, newer entries of ours)
+ * is dropped; the cache of our own lines stays. */
+static void mark_forget_file(struct snapshot_mark *m)
+{
+	for (size_t i = 0; m->their_line && i < m->n; i++) {
+		free(m->their_line[i]);
+		m->their_line[i] = NULL;
+		m->their_time[i] = TIME_NONE;
+	}
+	free(m->foreign);
+	m->foreign = NULL;
+	m->foreign_len = 0;
+	m->set = false;
+}
+
+static bool line_current(const struct snapshot_line *l, const struct instance *in)
+{
+	return l->text && l->at == in->st.refreshed_at && l->rid == in->st.request_id &&
+	       l->latency == in->st.latency_ms && l->state == (int)in->st.state;
+}
+
+static void line_keep(struct snapshot_line *l, const struct instance *in, char *text)
+{
+	free(l->text);
+	l->text = text;
+	l->at = in->st.refreshed_at;
+	l->rid = in->st.request_id;
+	l->latency = in->st.latency_ms;
+	l->state = (int)in->st.state;
+}
+
+static void note_stat(struct snapshot_mark *m, const struct stat *sb)
+{
+	m->set = true;
+	m->dev = sb->st_dev;
+	m->ino = sb->st_ino;
+	m->size = sb->st_size;
+	m->mtime_ns = (long long)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec;
+}
+
 struct load_ctx {
 	struct fleet *f;
 	const struct name_ref *refs;
+	struct snapshot_mark *m;
+	struct strbuf foreign;
 	size_t loaded;
 };
 
@@ -337,31 +369,75 @@ static void load_one(cJSON *e, const char *line, size_t len, void *ud)
 {
 	struct load_ctx *c = ud;
 	struct instance *in = owner(c->f, c->refs, e);
+	const char *name = get_str(e, "name");
+	long i = name ? find_name(c->refs, c->f->n_instances, name) : -1;
 
-	(void)line;
-	(void)len;
 	/* What this run already learned is newer than any file. */
-	if (in && in->st.refreshed_at == TIME_NONE && !in->pending && apply_entry(in, e))
+	if (in && in->st.refreshed_at == TIME_NONE && apply_entry(in, e)) {
 		c->loaded++;
+		if (c->m)
+			line_keep(&c->m->lines[in - c->f->instances], in, xstrndup(line, len));
+		return;
+	}
+	if (!c->m)
+		return;
+	if (i < 0) {
+		strbuf_add(&c->foreign, line, len);
+		strbuf_addc(&c->foreign, '\n');
+	} else if (!c->m->their_line[i] && get_time(e, "refreshed_at") != TIME_NONE) {
+		/* Another instance under one of our names (replaced, another
+		 * account): kept until ours answers. */
+		c->m->their_line[i] = xstrndup(line, len);
+		c->m->their_time[i] = get_time(e, "refreshed_at");
+	}
 }
 
-int snapshot_load(struct fleet *f, const char *path, size_t *loaded, char **err)
+int snapshot_load(struct fleet *f, const char *path, size_t *loaded, struct snapshot_mark *m,
+                  char **err)
 {
 	char *text = NULL;
 	size_t len = 0, bad = 0;
-	int rc;
+	struct stat sb;
+	int fd;
 
 	if (loaded)
 		*loaded = 0;
-	if (!path || (rc = read_path(path, &text, &len, err)) == 1)
+	if (!path)
 		return 0;
-	if (rc < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		*err = xasprintf("cannot read snapshot %s: %s", path, strerror(errno));
 		return -1;
-	struct load_ctx c = {f, index_names(f), 0};
-	if (!each_line(text, load_one, &c, &bad))
+	}
+	if (fstat(fd, &sb) != 0 || read_all(fd, &text, &len, path, err) != 0) {
+		if (!*err)
+			*err = xasprintf("cannot read snapshot %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (m) {
+		mark_size(m, f->n_instances);
+		mark_forget_file(m);
+	}
+	struct load_ctx c = {f, index_names(f), m, {0}, 0};
+	if (!each_line(text, load_one, &c, &bad)) {
 		*err = xasprintf("snapshot %s is not a tlsfleet snapshot: ignored", path);
-	else if (bad)
-		*err = xasprintf("snapshot %s: %zu damaged line%s skipped", path, bad, bad == 1 ? "" : "s");
+	} else {
+		if (bad)
+			*err = xasprintf("snapshot %s: %zu damaged line%s skipped", path, bad,
+			                 bad == 1 ? "" : "s");
+		/* The file as read is what the next save would find, unless
+		 * someone writes in between (then its identity changes). */
+		if (m && !bad) {
+			note_stat(m, &sb);
+			m->foreign_len = c.foreign.len;
+			m->foreign = strbuf_steal(&c.foreign);
+		}
+	}
+	strbuf_free(&c.foreign);
 	if (loaded)
 		*loaded = c.loaded;
 	free((void *)c.refs);
@@ -375,10 +451,13 @@ void snapshot_mark_free(struct snapshot_mark *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; m->their_line && i < m->n; i++)
+	for (size_t i = 0; m->their_line && i < m->n; i++) {
 		free(m->their_line[i]);
+		free(m->lines[i].text);
+	}
 	free(m->their_line);
 	free(m->their_time);
+	free(m->lines);
 	free(m->foreign);
 	memset(m, 0, sizeof(*m));
 }
@@ -421,13 +500,9 @@ static void remember(struct snapshot_mark *m, int dirfd, const char *name)
 {
 	struct stat sb;
 
-	m->set = fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
-	if (m->set) {
-		m->dev = sb.st_dev;
-		m->ino = sb.st_ino;
-		m->size = sb.st_size;
-		m->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-	}
+	m->set = false;
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		note_stat(m, &sb);
 }
 
 /* Read the file as it is now into m (under the lock). */
@@ -437,10 +512,8 @@ static void reread(const struct fleet *f, struct snapshot_mark *m, int fd, const
 	size_t len, bad = 0;
 	struct name_ref *refs;
 
-	snapshot_mark_free(m);
-	m->n = f->n_instances;
-	m->their_line = xcalloc(m->n + 1, sizeof(*m->their_line));
-	m->their_time = xcalloc(m->n + 1, sizeof(*m->their_time));
+	mark_size(m, f->n_instances);
+	mark_forget_file(m);
 	if (fd < 0 || read_all(fd, &text, &len, path, &rerr) != 0) {
 		free(rerr);   /* unreadable: ours replaces it */
 		return;
@@ -489,12 +562,19 @@ int snapshot_save(const struct fleet *f, const char *path, struct snapshot_mark 
 	 * our last save (a dashboard and a cron --list share it). */
 	int fd = openat(d.fd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat sb;
-	bool same_file = fd >= 0 && fstat(fd, &sb) == 0 && unchanged(m, &sb) && m->n == f->n_instances;
+	bool same_file = fd >= 0 && fstat(fd, &sb) == 0 && m->their_line && m->n == f->n_instances &&
+	                 unchanged(m, &sb);
 	if (!same_file)
 		reread(f, m, fd, path);
 	if (fd >= 0)
 		close(fd);
 
+	/* One allocation for the whole text: 100k lines are ~60 MB, and
+	 * growing by doubling would copy them several times. */
+	size_t need = 64 + m->foreign_len;
+	for (size_t i = 0; i < f->n_instances; i++)
+		need += m->lines[i].text ? strlen(m->lines[i].text) + 1 : 1024;
+	strbuf_grow(&out, need);
 	strbuf_addf(&out, "{\"tlsfleet_snapshot\":%d}\n", SNAPSHOT_VERSION);
 	if (m->foreign)
 		strbuf_add(&out, m->foreign, m->foreign_len);
@@ -508,9 +588,18 @@ int snapshot_save(const struct fleet *f, const char *path, struct snapshot_mark 
 		}
 		if (ours == TIME_NONE)
 			continue;
-		cJSON *o = entry_json(in);
-		add_line(&out, o);
-		cJSON_Delete(o);
+		struct snapshot_line *l = &m->lines[i];
+		if (!line_current(l, in)) {
+			cJSON *o = entry_json(in);
+			char *text = cJSON_PrintUnformatted(o);
+			if (!text)
+				die(70, "out of memory");
+			line_keep(l, in, xstrdup(text));
+			cJSON_free(text);
+			cJSON_Delete(o);
+		}
+		strbuf_adds(&out, l->text);
+		strbuf_addc(&out, '\n');
 	}
 	if (safefile_stage(&d, base, strbuf_str(&out), out.len, 0600, &tmp, err) != 0 ||
 	    safefile_commit(&d, &tmp, err) != 0) {
