@@ -57,6 +57,15 @@ PY
 chmod 600 "$SNAP_DIR/snapshot.json"
 echo "fleet: $N instances; snapshot $(du -h "$SNAP_DIR/snapshot.json" | cut -f1)"
 
+# The parts, without a terminal (bench/snapload.c).
+LIBS="$(pkg-config --libs libcurl libcjson libconfig libzip libcrypto libssl ncursesw libmicrohttpd 2>/dev/null ||
+	echo -lcurl -lcjson -lconfig -lzip -lcrypto -lssl -lncursesw -ltinfo -lmicrohttpd)"
+# shellcheck disable=SC2086
+cc -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -I"$SRC/src" -I"$BUILD" \
+	$(pkg-config --cflags libcjson 2>/dev/null || true) -o "$WORK/snapload" "$SRC/bench/snapload.c" \
+	"$BUILD/libtlsfleet.a" $LIBS
+"$WORK/snapload" -r "$RUNS" "$WORK/fleet.conf" "$SNAP_DIR/snapshot.json"
+
 ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -78,6 +87,24 @@ for r in $(seq "$RUNS"); do
 	cp "$WORK/snapshot.keep" "$SNAP_DIR/snapshot.json"
 done
 echo "first screen from the snapshot: median $(median <"$WORK/first") ms (runs: $(tr '\n' ' ' <"$WORK/first"))"
+
+# The same without a snapshot file: the difference is the snapshot's share.
+mv "$SNAP_DIR/snapshot.json" "$WORK/snapshot.keep"
+for r in $(seq "$RUNS"); do
+	"$TMUX_BIN" -L "$SOCK" kill-server 2>/dev/null || true
+	rm -f "$SNAP_DIR/snapshot.json"
+	t0=$(ms)
+	"$TMUX_BIN" -L "$SOCK" new-session -d -s b -x 160 -y 50 \
+		"env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' TERM=screen-256color LANG=C.UTF-8 '$TLSFLEET' -c '$WORK/fleet.conf'"
+	until "$TMUX_BIN" -L "$SOCK" capture-pane -p -t b 2>/dev/null | grep -qE "^$N: "; do
+		sleep 0.01
+		[ $(($(ms) - t0)) -lt 60000 ] || { echo "no first screen within 60 s"; exit 1; }
+	done
+	echo $(($(ms) - t0)) >>"$WORK/first-bare"
+	"$TMUX_BIN" -L "$SOCK" kill-server 2>/dev/null || true
+done
+cp "$WORK/snapshot.keep" "$SNAP_DIR/snapshot.json"
+echo "first screen without a snapshot: median $(median <"$WORK/first-bare") ms (runs: $(tr '\n' ' ' <"$WORK/first-bare"))"
 
 # --list --max-age: every answer from the file, no request.
 for r in $(seq "$RUNS"); do
