@@ -371,9 +371,12 @@ static void counts_text(struct tui *t, char *buf, size_t n, bool terse)
 		VERDICT_CRITICAL, VERDICT_WARNING, VERDICT_UNKNOWN, VERDICT_OK,
 	};
 	static const char *const vterse[VERDICT_COUNT] = {"ok", "warn", "crit", "unkn"};
+	/* Zero counts are left out (OK's too, unless everything is zero), so
+	 * the line stays short enough for the state counts behind it. */
 	for (size_t i = 0; i < sizeof(vorder) / sizeof(vorder[0]) && off < n; i++)
-		off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.verdict[vorder[i]],
-		                        terse ? vterse[vorder[i]] : verdict_status_name(vorder[i]));
+		if (c.verdict[vorder[i]] || (vorder[i] == VERDICT_OK && c.total == 0))
+			off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.verdict[vorder[i]],
+			                        terse ? vterse[vorder[i]] : verdict_status_name(vorder[i]));
 	if (off < n)
 		off += (size_t)snprintf(buf + off, n - off, " |");
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]) && off < n; i++)
