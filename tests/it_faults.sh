@@ -196,6 +196,7 @@ run_dashboard "$SIM_CONFIG" TLSFLEET_UI_STATS="$WORK/uistats"
 expect "the dashboard opens worst first" "CHECK▲"
 keys s
 expect "s: sorted by name" "NAME▲"
+keys g
 expect_re "the dashboard is up" "^[A-Z]+ +ali-disabled-1 "
 keys Enter
 expect_re "detail of the first row" "^Instance +ali-disabled-1$"

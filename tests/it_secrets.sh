@@ -97,7 +97,7 @@ dash_session() {  # dash_session PREFIX CONFIG
 	# The walk below goes in name order; the table opens worst first.
 	keys s
 	wait_for 10 has "NAME▲" || ok 1 "$prefix dashboard: sorted by name"
-	keys Enter
+	keys g Enter
 	for name in $(json_get "$WORK/good.json" '" ".join(sorted(i["name"] for i in d))'); do
 		n=$((n + 1))
 		wait_for 10 has_re "Instance +$name\$" || ok 1 "$prefix dashboard: detail of $name"

@@ -68,8 +68,9 @@ interrupt() {
 	check "$name: no partial report on stdout" test ! -s "$WORK/$name.out"
 	check "$name: nothing on stderr" test ! -s "$WORK/$name.err"
 	is "$(sha256sum <"$STATE")" "$state_sum" "$name: the state file is as it was"
-	# state.json.lock is the savers' lock file, there for good (tlsfleet(1))
-	is "$(ls -A "$(dirname "$STATE")" | grep -vx 'state\.json\.lock')" "state.json" "$name: no temporary file next to it"
+	# state.json.lock is the savers' lock file, there for good, and
+	# snapshot.json the last known states of earlier runs (tlsfleet(1))
+	is "$(ls -A "$(dirname "$STATE")" | grep -vxE 'state\.json\.lock|snapshot\.json')" "state.json" "$name: no temporary file next to it"
 }
 interrupt list-int INT --list --format json
 interrupt list-term TERM --list
