@@ -76,7 +76,7 @@ for r in $(seq "$RUNS"); do
 	t0=$(ms)
 	"$TMUX_BIN" -L "$SOCK" new-session -d -s b -x 160 -y 50 \
 		"env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' TERM=screen-256color LANG=C.UTF-8 '$TLSFLEET' -c '$WORK/fleet.conf'"
-	until "$TMUX_BIN" -L "$SOCK" capture-pane -p -t b 2>/dev/null | grep -qE "^$N: .* [0-9]{4,} OK"; do
+	until "$TMUX_BIN" -L "$SOCK" capture-pane -p -t b 2>/dev/null | grep -qE "^$N:.* [0-9]{4,} OK"; do
 		sleep 0.01
 		[ $(($(ms) - t0)) -lt 60000 ] || { echo "no first screen within 60 s"; exit 1; }
 	done
