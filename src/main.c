@@ -9,6 +9,7 @@
 #include "providers/provider.h"
 #include "report/report.h"
 #include "store/statefile.h"
+#include "store/snapshot.h"
 #include "core/textsafe.h"
 #include "core/timefmt.h"
 #include "dashboard/tui.h"
@@ -47,6 +48,7 @@ struct options {
 	size_t n_only, n_accounts;
 	double deadline;            /* seconds; < 0 = none */
 	bool debug;                 /* -v, --debug */
+	double max_age;             /* --max-age seconds; < 0 = none */
 };
 
 static int usage_code(const struct options *o)
@@ -95,6 +97,8 @@ static void print_help(void)
 	      "                       print them as a config snippet (instances = (...);)\n"
 	      "      --deadline SECS  end a --list/--check/--download run by then; what has\n"
 	      "                       not answered is reported as it stands (unknown)\n"
+	      "      --max-age SECS   with --list/--check: instances the snapshot file saw\n"
+	      "                       answer within SECS are reported from it, unasked\n"
 	      "      --serve ADDR:PORT  run for good, serving /metrics, /instances.json and\n"
 	      "                       /healthz (ADDR:PORT, [IPv6]:PORT or :PORT)\n"
 	      "  -v, --debug          a line per API request on stderr (action, region,\n"
@@ -134,7 +138,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
 	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_ALL, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT,
-	       OPT_DEADLINE, OPT_SERVE, OPT_DEBUG, OPT_DISCOVER };
+	       OPT_DEADLINE, OPT_SERVE, OPT_DEBUG, OPT_DISCOVER, OPT_MAX_AGE };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"theme", required_argument, NULL, OPT_THEME},
@@ -152,6 +156,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{"only", required_argument, NULL, OPT_ONLY},
 		{"account", required_argument, NULL, OPT_ACCOUNT},
 		{"deadline", required_argument, NULL, OPT_DEADLINE},
+		{"max-age", required_argument, NULL, OPT_MAX_AGE},
 		{"serve", required_argument, NULL, OPT_SERVE},
 		{"debug", no_argument, NULL, OPT_DEBUG},
 		{"discover", no_argument, NULL, OPT_DISCOVER},
@@ -215,6 +220,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 		}
 		case 'v':
 		case OPT_DEBUG: o->debug = true; break;
+		case OPT_MAX_AGE: {
+			char *end;
+			o->max_age = strtod(optarg, &end);
+			if (end == optarg || *end || !isfinite(o->max_age) || o->max_age < 0 ||
+			    o->max_age > 10 * 365 * 86400.0)
+				usage_error(o, "--max-age wants seconds (0 or more), not '%s'", optarg);
+			break;
+		}
 		case 'h': print_help(); exit(0);
 		case 'V': printf("tlsfleet %s\n", PACKAGE_VERSION); exit(0);
 		case ':': usage_error(o, "option '%s' needs a value", argv[optind - 1]); break;
@@ -249,6 +262,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if ((o->n_only || o->n_accounts || o->deadline >= 0) && o->mode != MODE_LIST &&
 	    o->mode != MODE_CHECK && o->mode != MODE_DOWNLOAD && o->mode != MODE_DISCOVER)
 		usage_error(o, "%s", "--only, --account and --deadline go with --list, --check and --download");
+	if (o->max_age >= 0 && o->mode != MODE_LIST && o->mode != MODE_CHECK)
+		usage_error(o, "%s", "--max-age goes with --list and --check");
 	if ((o->theme || o->no_color) && o->mode != MODE_DASHBOARD)
 		usage_error(o, "%s", "--theme and --no-color are for the dashboard");
 }
@@ -261,6 +276,7 @@ struct headless {
 	bool progress;          /* stderr is a terminal */
 	int64_t last_draw_ms;
 	bool *saved;            /* per instance (fleet order): saved by this run */
+	struct snapshot_keeper *keep;
 };
 
 static int64_t now_ms(void)
@@ -275,6 +291,8 @@ static void headless_notify(void *ud, struct instance *in, enum engine_event ev,
 {
 	struct headless *h = ud;
 
+	if (ev == ENGINE_EV_UPDATED)
+		snapshot_keeper_mark(h->keep);
 	if (ev == ENGINE_EV_DOWNLOADED) {
 		if (in && h->saved)
 			h->saved[in - h->fleet->instances] = true;
@@ -328,6 +346,38 @@ static void load_state(struct fleet *f)
 		free(err);
 	}
 	free(path);
+}
+
+/* The dashboard and --serve open on the last known state; --max-age
+ * answers from it. Other headless runs start from nothing, as before. */
+static void load_snapshot(struct fleet *f, const char *path, struct snapshot_mark *mark)
+{
+	char *err = NULL;
+
+	if (snapshot_load(f, path, NULL, mark, &err) != 0 || err) {
+		fprintf(stderr, "tlsfleet: warning: %s\n", err);
+		free(err);
+	}
+}
+
+static void keep_snapshot(struct snapshot_keeper *k)
+{
+	struct timespec ts;
+	char *err;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	err = snapshot_keeper_flush(k, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	if (err) {
+		fprintf(stderr, "tlsfleet: warning: %s\n", err);
+		free(err);
+	}
+}
+
+/* Answered recently enough for --max-age: the snapshot's word stands. */
+static bool fresh_enough(const struct instance *in, double max_age, time_t now)
+{
+	return max_age >= 0 && in->st.from_snapshot && in->st.refreshed_at != TIME_NONE &&
+	       (double)(now - in->st.refreshed_at) <= max_age;
 }
 
 /* ---- selection and deadline ---------------------------------------------- */
@@ -568,7 +618,9 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 
 int main(int argc, char **argv)
 {
-	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1, .deadline = -1};
+	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1, .deadline = -1,
+	                    .max_age = -1};
+	struct snapshot_keeper keep;
 	struct prom_counters counters = {0};
 	bool *sel = NULL;
 	struct fleet fleet = {0};
@@ -616,6 +668,11 @@ int main(int argc, char **argv)
 		return listed_ok ? 0 : 1;
 	}
 	load_state(&fleet);
+	char *snap = snapshot_path();
+	snapshot_keeper_init(&keep, &fleet, snap);
+	if (o.mode == MODE_DASHBOARD || o.mode == MODE_SERVE || o.max_age >= 0)
+		load_snapshot(&fleet, snap, &keep.mark);
+	free(snap);
 
 	struct engine *engine = engine_new(&fleet, &err);
 	if (!engine) {
@@ -626,7 +683,7 @@ int main(int argc, char **argv)
 		return usage_code(&o);
 	}
 	struct headless h = {.engine = engine, .fleet = &fleet, .progress = isatty(STDERR_FILENO) != 0,
-	                     .saved = xcalloc(fleet.n_instances + 1, sizeof(bool))};
+	                     .saved = xcalloc(fleet.n_instances + 1, sizeof(bool)), .keep = &keep};
 	engine_set_notify(engine, headless_notify, &h);
 	/* The dashboard owns the terminal: its debug lines go only to a
 	 * redirected stderr. */
@@ -635,6 +692,7 @@ int main(int argc, char **argv)
 	if (o.mode == MODE_LIST || o.mode == MODE_CHECK || o.mode == MODE_DOWNLOAD) {
 		sel = select_instances(&fleet, &o, &code);
 		if (!sel) {
+			snapshot_keeper_free(&keep);
 			free(h.saved);
 			engine_free(engine);
 			fleet_free(&fleet);
@@ -651,8 +709,9 @@ int main(int argc, char **argv)
 		struct fleet view;
 		if (o.mode == MODE_LIST && o.format == REPORT_PROMETHEUS)
 			engine_set_request_hook(engine, count_request, &counters);
+		time_t start = time(NULL);
 		for (size_t i = 0; i < fleet.n_instances; i++)
-			if (sel[i])
+			if (sel[i] && !fresh_enough(&fleet.instances[i], o.max_age, start))
 				engine_refresh(engine, &fleet.instances[i]);
 		run_until(engine, o.deadline);
 		headless_done(&h);
@@ -675,7 +734,8 @@ int main(int argc, char **argv)
 		code = run_download(&fleet, engine, &h, &o, sel);
 		break;
 	case MODE_SERVE: {
-		struct serve_options so = {.listen = o.serve, .round_done = serve_round_done, .ud = &fleet};
+		struct serve_options so = {.listen = o.serve, .round_done = serve_round_done, .ud = &fleet,
+		                           .keep = &keep};
 		bool usage = false;
 		if (serve_run(&fleet, engine, &so, &usage, &err) != 0) {
 			fprintf(stderr, "tlsfleet: %s\n", err);
@@ -688,12 +748,14 @@ int main(int argc, char **argv)
 	}
 	default:
 		{
-			struct tui_options to = {.theme = o.theme, .no_color = o.no_color};
+			struct tui_options to = {.theme = o.theme, .no_color = o.no_color, .keep = &keep};
 			code = tui_run(&fleet, engine, &to);
 		}
 		break;
 	}
 	save_state(&fleet);
+	keep_snapshot(&keep);
+	snapshot_keeper_free(&keep);
 	free(h.saved);
 	engine_free(engine);
 	fleet_free(&fleet);

@@ -96,7 +96,7 @@ done
 # ---- the dashboard: nothing gets through to the terminal -----------------------
 if [ -n "$TMUX_BIN" ]; then
 	run_dashboard "$SIM_CONFIG"
-	expect_re "the dashboard shows the hostile fleet" "^esc-ali-cn "
+	expect_re "the dashboard shows the hostile fleet" "^[A-Z]+ +[a-z][a-z0-9-]* +(tencent|huawei|alibaba)/"
 	title0=$(pane_title)
 	check "the hostile fleet's first refresh ends" wait_for 60 has "idle | auto refresh off"
 	keys / e s c - Enter

@@ -94,7 +94,10 @@ dash_session() {  # dash_session PREFIX CONFIG
 	check "$prefix dashboard: the first round ends" wait_for 30 has "idle | auto refresh off"
 	T capture-pane -p -t main >"$OUT/$prefix-screen-table.txt"
 	T capture-pane -e -p -t main >"$OUT/$prefix-screen-table.e"
-	keys Enter
+	# The walk below goes in name order; the table opens worst first.
+	keys s
+	wait_for 10 has "NAME▲" || ok 1 "$prefix dashboard: sorted by name"
+	keys g Enter
 	for name in $(json_get "$WORK/good.json" '" ".join(sorted(i["name"] for i in d))'); do
 		n=$((n + 1))
 		wait_for 10 has_re "Instance +$name\$" || ok 1 "$prefix dashboard: detail of $name"

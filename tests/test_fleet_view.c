@@ -107,7 +107,12 @@ static void test_sorting(void)
 	struct fleet_view v;
 
 	fleet_view_init(&v, &f);
+	is_int(v.sort, SORT_VERDICT, "the view opens sorted by verdict");
 	ok(fleet_view_update(&v, NOW), "first update builds rows");
+	is_str(order(&v), "zeta,sessions,auth-cache,Ünïcode-名前,orders-cache,Billing-DB",
+	       "verdict: worst first (CRITICAL, WARNING, UNKNOWN, OK), then days left, then name");
+	fleet_view_set_sort(&v, SORT_NAME, false);
+	ok(fleet_view_update(&v, NOW), "a new sort rebuilds rows");
 	is_int((long long)v.n_rows, 6, "all rows shown");
 	is_str(order(&v), "auth-cache,Billing-DB,orders-cache,sessions,zeta,Ünïcode-名前",
 	       "name: case-insensitive, UTF-8 after ASCII");
@@ -168,6 +173,7 @@ static void test_filter(void)
 	struct fleet_view v;
 
 	fleet_view_init(&v, &f);
+	fleet_view_set_sort(&v, SORT_NAME, false);
 	fleet_view_set_filter(&v, "CACHE");
 	ok(fleet_view_dirty(&v), "setting a filter makes the view dirty");
 	fleet_view_update(&v, NOW);
@@ -239,11 +245,17 @@ static void test_problems(void)
 	struct fleet_counts c;
 
 	ok(!fleet_view_is_problem(&f, &f.instances[0], NOW), "enabled, 400 days: fine");
-	ok(fleet_view_is_problem(&f, &f.instances[1], NOW), "disabled: a problem");
+	ok(!fleet_view_is_problem(&f, &f.instances[1], NOW), "disabled: OK for --check, not a problem");
+	f.settings.require_tls = true;
+	ok(fleet_view_is_problem(&f, &f.instances[1], NOW), "disabled under require_tls: a problem");
+	f.settings.require_tls = false;
 	ok(fleet_view_is_problem(&f, &f.instances[2], NOW), "enabled, 10 days: expiring");
 	ok(fleet_view_is_problem(&f, &f.instances[3], NOW), "error: a problem");
 	ok(fleet_view_is_problem(&f, &f.instances[4], NOW), "expired: a problem");
-	ok(!fleet_view_is_problem(&f, &f.instances[5], NOW), "enabled, expiry unknown: not a problem");
+	ok(fleet_view_is_problem(&f, &f.instances[5], NOW), "enabled, expiry unknown: UNKNOWN, a problem");
+	fleet_view_count(&f, NOW, &c);
+	ok(c.verdict[VERDICT_CRITICAL] == 1 && c.verdict[VERDICT_WARNING] == 1 &&
+	   c.verdict[VERDICT_UNKNOWN] == 2 && c.verdict[VERDICT_OK] == 2, "counts by verdict");
 	f.instances[0].warn_days = 500;
 	ok(fleet_view_is_problem(&f, &f.instances[0], NOW), "instance warn_days wins over the global");
 	f.instances[0].warn_days = -1;
@@ -254,13 +266,14 @@ static void test_problems(void)
 	set_status(&f, 0, STATE_ENABLED, 400, "orders.example", 5);
 
 	fleet_view_init(&v, &f);
+	fleet_view_set_sort(&v, SORT_NAME, false);
 	fleet_view_set_problems(&v, true);
 	fleet_view_update(&v, NOW);
-	is_str(order(&v), "auth-cache,Billing-DB,sessions,zeta", "problems only");
+	is_str(order(&v), "auth-cache,sessions,zeta,Ünïcode-名前", "problems only");
 	fleet_view_set_filter(&v, "e");
 	fleet_view_set_sort(&v, SORT_STATE, false);
 	fleet_view_update(&v, NOW);
-	is_str(order(&v), "sessions,zeta,Billing-DB,auth-cache", "problems with filter and sort");
+	is_str(order(&v), "sessions,zeta,Ünïcode-名前,auth-cache", "problems with filter and sort");
 
 	/* Time passes: an expiry enters the window once the view is told. */
 	fleet_view_set_filter(&v, NULL);
@@ -306,6 +319,7 @@ static void test_large(void)
 		           rand() % 5 ? rand() % 800 - 10 : LONG_MIN, NULL, rand() % 1000);
 	}
 	fleet_view_init(&v, &f);
+	fleet_view_set_sort(&v, SORT_NAME, false);
 	t0 = now_ms();
 	fleet_view_update(&v, NOW);
 	t_first = now_ms() - t0;

@@ -219,11 +219,59 @@ static void dedup(void)
 	ok(!sched_claim(&in, PENDING_DOWNLOAD), "the download still holds its bit");
 }
 
+static bool in_set(const struct sched_job *j, const void *set)
+{
+	return strchr(set, ((const struct tjob *)j)->name[1]) != NULL;
+}
+
+/* A user's `r` on a waiting instance, and the rows on screen: matching jobs
+ * move to the front of their queue, in their own order, the others keep
+ * theirs behind them; what is on the wire or in backoff is left alone. */
+static void promote(void)
+{
+	struct sched s;
+	struct account a = {.rate_limit = 0};
+	char nm[8];
+
+	sched_init(&s, 1);
+	s.random16 = zero16;
+	struct sched_key *k = sched_key(&s, &a, "Describe");
+	for (int i = 0; i < 6; i++) {
+		snprintf(nm, sizeof(nm), "a%d", i);
+		sched_push(&s, &tjob(k, nm)->s);
+	}
+	is_int((long long)sched_promote(&s, named, "a5"), 1, "the last job is found");
+	ok(k->head && strcmp(((struct tjob *)k->head)->name, "a5") == 0, "and is first now");
+	ok(strcmp(((struct tjob *)k->tail)->name, "a4") == 0, "the tail is the old last but one");
+	is_int((long long)k->n, 6, "no job lost or added");
+	is_int((long long)sched_promote(&s, in_set, "42"), 2, "a set of jobs moves");
+	char got[32] = "";
+	for (struct sched_job *j = k->head; j; j = j->next)
+		strcat(got, ((struct tjob *)j)->name + 1);
+	is_str(got, "245013", "the set first in queue order, then the rest in theirs");
+	is_int((long long)sched_promote(&s, named, "zz"), 0, "no match: nothing moves");
+	is_int((long long)sched_promote(&s, in_set, "3"), 1, "the tail itself moves");
+	ok(strcmp(((struct tjob *)k->tail)->name, "a1") == 0, "and the tail follows");
+	n_started = 0;
+	sched_dispatch(&s, 10 * NS, record, NULL);
+	ok(n_started == 1 && strcmp(started[0]->name, "a3") == 0, "dispatch starts the promoted job");
+	is_int((long long)sched_promote(&s, named, "a3"), 0, "a job on the wire is not promoted");
+	finish_all(&s, 10 * NS);
+	free(started[0]);
+	struct sched_job *j;
+	while ((j = sched_take_waiting(&s)))
+		free(j);
+	is_int((long long)sched_promote(&s, named, "a2"), 0, "an empty queue: nothing");
+	ok(k->head == NULL && k->tail == NULL, "an empty queue stays empty");
+	sched_free(&s);
+}
+
 int main(void)
 {
 	round_robin();
 	warm_up();
 	retries();
 	dedup();
+	promote();
 	return done_testing();
 }

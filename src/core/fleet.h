@@ -185,6 +185,9 @@ struct instance_status {
 
 	/* Live TLS probe; survives restarts. */
 	struct probe_status probe;
+	/* Loaded from the snapshot file (store/snapshot.h) and not answered
+	 * in this run yet: shown as stale until the next answer. */
+	bool from_snapshot;
 };
 
 struct instance {

@@ -17,14 +17,16 @@ struct fleet_view_key {
 	int64_t age;        /* -refreshed_at, or INT64_MAX when never */
 	const char *addr;   /* borrowed from the model, or NULL */
 	char *addr_low;     /* lowercase copy of addr (owned), or NULL */
+	int64_t days;       /* days left, or INT64_MAX when unknown */
 	uint8_t state;
+	uint8_t verdict;    /* enum verdict_status */
 	bool problem;
 };
 
 #define STATE_NAME_MAX 15   /* longest state name ("configuring") and room */
 
 static const char *const sort_names[SORT_COUNT] = {
-	"name", "provider", "region", "id", "state", "expiry", "address", "age",
+	"name", "provider", "region", "id", "state", "expiry", "address", "age", "verdict",
 };
 
 const char *fleet_view_sort_name(enum view_sort s)
@@ -77,13 +79,7 @@ bool fleet_view_matches(const struct instance *in, const char *needle)
 
 bool fleet_view_is_problem(const struct fleet *f, const struct instance *in, time_t now)
 {
-	long days;
-
-	if (in->st.state != STATE_ENABLED)
-		return true;
-	if (!instance_days_left(in, now, &days))
-		return false;
-	return days <= instance_warn_days(f, in);
+	return verdict_of(f, in, now, NULL) != VERDICT_OK;
 }
 
 void fleet_view_count(const struct fleet *f, time_t now, struct fleet_counts *out)
@@ -98,6 +94,7 @@ void fleet_view_count(const struct fleet *f, time_t now, struct fleet_counts *ou
 		if ((unsigned)s >= STATE_COUNT)
 			s = STATE_UNKNOWN;
 		out->state[s]++;
+		out->verdict[verdict_of(f, in, now, NULL)]++;
 		if (s == STATE_NOT_FOUND || s == STATE_AUTH_ERROR || s == STATE_THROTTLED ||
 		    s == STATE_ERROR)
 			out->errors++;
@@ -130,14 +127,17 @@ static void key_status(struct fleet_view_key *k, const struct fleet *f,
 	          in->st.addr.ip && *in->st.addr.ip ? in->st.addr.ip : NULL;
 	free(k->addr_low);
 	k->addr_low = k->addr ? lower_dup(k->addr) : NULL;
-	k->problem = fleet_view_is_problem(f, in, now);
+	k->verdict = (uint8_t)verdict_of(f, in, now, NULL);
+	k->problem = k->verdict != VERDICT_OK;
+	long days;
+	k->days = instance_days_left(in, now, &days) ? (int64_t)days : INT64_MAX;
 }
 
 void fleet_view_init(struct fleet_view *v, const struct fleet *f)
 {
 	memset(v, 0, sizeof(*v));
 	v->f = f;
-	v->sort = SORT_NAME;
+	v->sort = SORT_VERDICT;   /* opens worst first */
 	v->keys = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*v->keys));
 	v->rows = xreallocarray(NULL, f->n_instances ? f->n_instances : 1, sizeof(*v->rows));
 	for (size_t i = 0; i < f->n_instances; i++)
@@ -411,6 +411,23 @@ static uint64_t u64_of(int64_t t)
 	return (uint64_t)t ^ (UINT64_C(1) << 63);
 }
 
+/* Worst first in one key: 2 bits of severity (inverted), 30 bits of days
+ * left (biased; unknown after every known day), 32 bits of the name's
+ * rank, so the radix sort needs no second pass. */
+static uint64_t verdict_key(const struct fleet_view *v, size_t i)
+{
+	const struct fleet_view_key *k = &v->keys[i];
+	const int64_t lim = INT64_C(1) << 29;
+	int64_t d = k->days == INT64_MAX ? lim - 1 : k->days;
+	uint64_t sev = 3u - (unsigned)verdict_severity((enum verdict_status)k->verdict);
+
+	if (d < -lim)
+		d = -lim;
+	if (d > lim - 1)
+		d = lim - 1;
+	return sev << 62 | (uint64_t)(d + lim) << 32 | v->rank[SORT_NAME][i];
+}
+
 /* Every other column sorts by one 64-bit key: unknown values get the
  * largest key in both directions (an operator inverting "expiry" wants
  * the latest dates first, not a screen of blanks). */
@@ -434,6 +451,9 @@ static uint64_t sort_key(const struct fleet_view *v, size_t i)
 	case SORT_AGE:
 		unknown = k->age == INT64_MAX;
 		key = u64_of(k->age);
+		break;
+	case SORT_VERDICT:
+		key = verdict_key(v, i);
 		break;
 	default:
 		key = 0;
@@ -515,6 +535,8 @@ bool fleet_view_update(struct fleet_view *v, time_t now)
 
 	if (v->sort <= SORT_ID && !v->rank[v->sort])
 		v->rank[v->sort] = build_rank(v, v->sort);
+	if (v->sort == SORT_VERDICT && !v->rank[SORT_NAME])
+		v->rank[SORT_NAME] = build_rank(v, SORT_NAME);
 
 	v->n_rows = 0;
 	for (size_t i = 0; i < f->n_instances; i++) {

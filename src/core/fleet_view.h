@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "core/fleet.h"
+#include "core/verdict.h"
 
 /* Sort columns, in the order the s / < / > keys step through them. */
 enum view_sort {
@@ -24,6 +25,7 @@ enum view_sort {
 	SORT_EXPIRY,    /* CA expiry, unknown last */
 	SORT_ADDRESS,   /* host, else IP; unknown last */
 	SORT_AGE,       /* youngest answer first; never refreshed last */
+	SORT_VERDICT,   /* worst first: verdict, then days left, then name */
 	SORT_COUNT
 };
 
@@ -81,10 +83,8 @@ long fleet_view_find_next(const struct fleet_view *v, const char *needle, long f
  * provider, service, region or state name. needle must be lowercase. */
 bool fleet_view_matches(const struct instance *in, const char *needle);
 
-/* Problems only: everything that is not TLS on with an expiry outside the
- * warning window, i.e. every other state, and enabled instances expiring
- * within warn_days or already expired. Enabled with an unknown expiry is
- * not a problem: nothing wrong is known (`--check` says UNKNOWN). */
+/* Problems only: every instance whose verdict (core/verdict.h, the same
+ * one --check prints) is not OK, so `p` and --check name the same set. */
 bool fleet_view_is_problem(const struct fleet *f, const struct instance *in, time_t now);
 
 /* Header counts. */
@@ -94,6 +94,7 @@ struct fleet_counts {
 	size_t errors;      /* not_found + auth_error + throttled + error */
 	size_t expiring;    /* enabled, 0 <= days_left <= warn_days */
 	size_t expired;     /* enabled, days_left < 0 */
+	size_t verdict[VERDICT_COUNT]; /* by verdict status */
 };
 void fleet_view_count(const struct fleet *f, time_t now, struct fleet_counts *out);
 

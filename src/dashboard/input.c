@@ -168,10 +168,14 @@ static bool do_action(struct tui *t, enum action a)
 	case ACT_REFRESH:
 		if (!in)
 			break;
-		if (engine_refresh(t->e, in))
+		if (engine_refresh(t->e, in)) {
+			engine_hurry(t->e, in);
 			post(t, false, "%s: refresh queued", in->name);
-		else
-			post(t, false, "%s: a refresh is already queued or running", in->name);
+		} else if (engine_hurry(t->e, in)) {
+			post(t, false, "%s: moved to the front of the queue", in->name);
+		} else {
+			post(t, false, "%s: a refresh is already running", in->name);
+		}
 		t->dirty_table = t->dirty_header = true;
 		break;
 	case ACT_REFRESH_ALL:

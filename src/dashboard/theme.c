@@ -57,6 +57,11 @@ static const struct theme builtin = {{
 	[THEME_HELP_KEY] = {YELLOW, D, THEME_BOLD},
 	[THEME_BORDER] = {BLUE, D, 0},
 	[THEME_LOG_TIME] = {BR_BLACK, D, 0},
+	[THEME_VERDICT_OK] = {GREEN, D, 0},
+	[THEME_VERDICT_WARNING] = {YELLOW, D, THEME_BOLD},
+	[THEME_VERDICT_CRITICAL] = {BR_RED, D, THEME_BOLD},
+	[THEME_VERDICT_UNKNOWN] = {MAGENTA, D, 0},
+	[THEME_STALE] = {D, D, THEME_DIM},
 }};
 
 /* Attribute-only: every element must still be told apart from its
@@ -82,7 +87,23 @@ static const unsigned mono_attrs[THEME_COUNT] = {
 	[THEME_DETAIL_LABEL] = THEME_BOLD,
 	[THEME_HELP_KEY] = THEME_BOLD,
 	[THEME_LOG_TIME] = THEME_DIM,
+	[THEME_VERDICT_WARNING] = THEME_BOLD,
+	[THEME_VERDICT_CRITICAL] = THEME_BOLD | THEME_UNDERLINE,
+	[THEME_VERDICT_UNKNOWN] = THEME_DIM,
+	[THEME_STALE] = THEME_DIM,
 };
+
+enum theme_elem theme_fallback(enum theme_elem e)
+{
+	switch (e) {
+	case THEME_VERDICT_OK: return THEME_STATE_ENABLED;
+	case THEME_VERDICT_WARNING: return THEME_EXPIRING;
+	case THEME_VERDICT_CRITICAL: return THEME_CRITICAL;
+	case THEME_VERDICT_UNKNOWN: return THEME_STATE_UNKNOWN;
+	case THEME_STALE: return THEME_STATE_UNKNOWN;
+	default: return e;
+	}
+}
 
 void theme_builtin(struct theme *t)
 {
@@ -272,6 +293,7 @@ int theme_parse(struct theme *t, const char *text, const char *origin, char **er
 	}
 	config_setting_t *root = config_root_setting(&cfg);
 	int n = config_setting_length(root);
+	bool named[THEME_COUNT] = {false};
 	for (int i = 0; i < n && rc == 0; i++) {
 		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
 		const char *name = config_setting_name(s);
@@ -285,7 +307,13 @@ int theme_parse(struct theme *t, const char *text, const char *origin, char **er
 			rc = -1;
 		} else {
 			rc = parse_element(s, origin, &tmp.style[e], err);
+			named[e] = true;
 		}
+	}
+	for (int e = 0; e < THEME_COUNT && rc == 0; e++) {
+		enum theme_elem fb = theme_fallback((enum theme_elem)e);
+		if (fb != (enum theme_elem)e && !named[e] && named[fb])
+			tmp.style[e] = tmp.style[fb];
 	}
 	config_destroy(&cfg);
 	if (rc == 0)

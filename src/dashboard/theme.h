@@ -9,7 +9,10 @@
  * Colours: "default", black red green yellow blue magenta cyan white,
  * bright_black .. bright_white (8-15), "colorNNN" (0-255) or an integer.
  * Attributes: normal bold dim underline reverse blink standout italic.
- * Elements a file leaves out keep the built-in default theme's values. */
+ * Elements a file leaves out keep the built-in default theme's values,
+ * except the newer ones with a fallback (theme_fallback): a file that
+ * sets the fallback but not the element gives the element its style, so
+ * an older theme file still looks like itself. */
 #ifndef TLSFLEET_THEME_H
 #define TLSFLEET_THEME_H
 #include <stdbool.h>
@@ -43,7 +46,12 @@
 	X(HELP, "help") \
 	X(HELP_KEY, "help_key") \
 	X(BORDER, "border") \
-	X(LOG_TIME, "log_time")
+	X(LOG_TIME, "log_time") \
+	X(VERDICT_OK, "verdict_ok") \
+	X(VERDICT_WARNING, "verdict_warning") \
+	X(VERDICT_CRITICAL, "verdict_critical") \
+	X(VERDICT_UNKNOWN, "verdict_unknown") \
+	X(STALE, "stale")
 
 enum theme_elem {
 #define X(id, name) THEME_##id,
@@ -75,6 +83,10 @@ struct theme {
 };
 
 const char *theme_elem_name(enum theme_elem e);
+/* The older element a newer one copies when a file names only the older
+ * (verdict_ok: state_enabled, verdict_warning: expiring, verdict_critical:
+ * critical, verdict_unknown and stale: state_unknown); e itself if none. */
+enum theme_elem theme_fallback(enum theme_elem e);
 
 /* The built-in default theme (also what a broken file falls back to). */
 void theme_builtin(struct theme *t);

@@ -5,9 +5,12 @@
 #include "engine/engine.h"
 #include "core/fleet.h"
 
+struct snapshot_keeper;
+
 struct tui_options {
 	const char *theme;   /* NULL = settings.theme */
 	bool no_color;
+	struct snapshot_keeper *keep;  /* NULL = no snapshot kept; borrowed */
 };
 
 /* Runs until the user quits; returns the exit code. Starts the first

@@ -54,9 +54,19 @@ static void join_key(const char *name, void *ud)
 	b->s[b->n] = '\0';
 }
 
+/* What the table's marks mean; the same words as tlsfleet(1), DASHBOARD. */
+static const char *const legend[] = {
+	"CHECK: the --check verdict (OK, WARN, CRIT, UNKN); rows WARN/CRIT take its colour.",
+	"-    unknown: no answer, no expiry or no address yet.",
+	"!    after a CA expiry: the API's date matches no certificate in the CA file.",
+	"LAST age of the last answer, its error code when it failed, ... while queued.",
+	"~    before LAST: remembered from the snapshot file, not answered in this run.",
+};
+#define LEGEND_LINES ((int)(sizeof(legend) / sizeof(legend[0])))
+
 int view_help_lines(void)
 {
-	return ACT_COUNT - 1 + 2;
+	return ACT_COUNT - 1 + 2 + 1 + LEGEND_LINES;
 }
 
 void view_help_draw(struct tui *t)
@@ -82,4 +92,10 @@ void view_help_draw(struct tui *t)
 		ui_put(y + line - t->overlay_scroll, x + 1, w - 2,
 		       "Mouse: click a row to select it, a column title to sort by it.",
 		       theme_attr(THEME_HELP));
+	line++;
+	for (int i = 0; i < LEGEND_LINES; i++) {
+		int row = ++line - t->overlay_scroll;
+		if (row >= 0 && row < h)
+			ui_put(y + row, x + 1, w - 2, legend[i], theme_attr(THEME_HELP));
+	}
 }

@@ -32,9 +32,16 @@ static const struct {
 	[COL_LAST] = {"LAST", 6, 24, SORT_AGE},
 	/* the live probe's result; SORT_COUNT: not a sort key */
 	[COL_PROBE] = {"PROBE", 13, 13, SORT_COUNT},
+	[COL_CHECK] = {"CHECK", 5, 8, SORT_VERDICT},
 };
 static const enum table_col importance[COL_COUNT] = {
-	COL_NAME, COL_STATE, COL_EXPIRY, COL_PROBE, COL_LAST, COL_ADDRESS, COL_SERVICE, COL_REGION, COL_ID,
+	COL_NAME, COL_CHECK, COL_STATE, COL_EXPIRY, COL_PROBE, COL_LAST, COL_ADDRESS, COL_SERVICE,
+	COL_REGION, COL_ID,
+};
+/* Left to right: the verdict first, where the eye starts. */
+static const enum table_col screen_order[COL_COUNT] = {
+	COL_CHECK, COL_NAME, COL_SERVICE, COL_REGION, COL_ID, COL_STATE, COL_EXPIRY, COL_ADDRESS,
+	COL_LAST, COL_PROBE,
 };
 
 static int text_width(const char *s)
@@ -115,7 +122,8 @@ static void layout_columns(struct tui *t)
 	if (used < width)
 		t->col_w[on[COL_ADDRESS] ? COL_ADDRESS : COL_NAME] += width - used;
 	int x = t->table_x;
-	for (int c = 0; c < COL_COUNT; c++) {
+	for (int i = 0; i < COL_COUNT; i++) {
+		enum table_col c = screen_order[i];
 		t->col_x[c] = x;
 		if (t->col_w[c])
 			x += t->col_w[c] + 1;
@@ -227,21 +235,40 @@ static enum theme_elem state_elem(enum tls_state s)
 	}
 }
 
-/* Expiry outranks state: an enabled instance about to expire must stand
- * out from the healthy ones. */
-static enum theme_elem row_elem(const struct fleet *f, const struct instance *in, time_t now)
+static enum theme_elem verdict_elem(enum verdict_status v)
+{
+	switch (v) {
+	case VERDICT_OK: return THEME_VERDICT_OK;
+	case VERDICT_WARNING: return THEME_VERDICT_WARNING;
+	case VERDICT_CRITICAL: return THEME_VERDICT_CRITICAL;
+	default: return THEME_VERDICT_UNKNOWN;
+	}
+}
+
+/* The row takes the verdict's colour when it is WARNING or CRITICAL (the
+ * same verdict --check prints, so a disabled instance under require_tls is
+ * as red as an expiring one); an expired CA keeps its own louder colour.
+ * OK and UNKNOWN rows keep their state's colour, which tells an auth error
+ * from a row not refreshed yet. */
+static enum theme_elem row_elem(const struct fleet *f, const struct instance *in, time_t now,
+                                enum verdict_status v)
 {
 	long days;
 
-	if (in->st.state == STATE_ENABLED && instance_days_left(in, now, &days)) {
-		if (days < 0)
-			return THEME_EXPIRED;
-		if (days <= instance_crit_days(f, in))
-			return THEME_CRITICAL;
-		if (days <= instance_warn_days(f, in))
-			return THEME_EXPIRING;
-	}
+	if (v == VERDICT_CRITICAL && in->st.state == STATE_ENABLED &&
+	    instance_days_left(in, now, &days) && days < 0)
+		return THEME_EXPIRED;
+	(void)f;
+	if (v == VERDICT_CRITICAL || v == VERDICT_WARNING)
+		return verdict_elem(v);
 	return state_elem(in->st.state);
+}
+
+static const char *verdict_cell(enum verdict_status v, int w)
+{
+	static const char *const terse[VERDICT_COUNT] = {"OK", "WARN", "CRIT", "UNKN"};
+
+	return w >= 8 ? verdict_status_name(v) : terse[v];
 }
 
 static void draw_cell(struct tui *t, int y, enum table_col c, const char *text, attr_t attr)
@@ -266,12 +293,15 @@ static const char *probe_cell(const struct instance *in)
 
 static void draw_row(struct tui *t, int y, const struct instance *in, bool selected)
 {
-	attr_t attr = theme_attr(selected ? THEME_SELECTED : row_elem(t->f, in, t->now));
+	enum verdict_status v = verdict_of(t->f, in, t->now, NULL);
+	attr_t attr = theme_attr(selected ? THEME_SELECTED : row_elem(t->f, in, t->now, v));
 	char buf[160];
 	const struct instance_status *st = &in->st;
 
 	/* Blank first: columns may not cover the width exactly. */
 	ui_blank(y, t->table_x, t->table_w, attr);
+	draw_cell(t, y, COL_CHECK, verdict_cell(v, t->col_w[COL_CHECK]),
+	          selected ? attr : theme_attr(verdict_elem(v)));
 	draw_cell(t, y, COL_NAME, in->name, attr);
 	snprintf(buf, sizeof(buf), "%s/%s",
 	         provider_kind_name(in->account ? in->account->provider : PROVIDER_COUNT),
@@ -287,14 +317,20 @@ static void draw_row(struct tui *t, int y, const struct instance *in, bool selec
 	else
 		draw_cell(t, y, COL_ADDRESS, st->addr.ip && *st->addr.ip ? st->addr.ip : "-", attr);
 	/* Last answer: the error code when it failed, else its age. A job on
-	 * the wire or queued shows as "..." until it ends. */
+	 * the wire or queued shows as "..." until it ends. A row still showing
+	 * what the snapshot file remembered is marked "~" before its age (in
+	 * the stale colour) until this run's answer arrives. */
 	if (in->pending && st->refreshed_at == TIME_NONE)
 		snprintf(buf, sizeof(buf), "...");
 	else if (st->error && st->error->code)
-		snprintf(buf, sizeof(buf), "%s", st->error->code);
-	else
-		view_format_age(st->refreshed_at, t->now, buf, sizeof(buf));
-	draw_cell(t, y, COL_LAST, buf, attr);
+		snprintf(buf, sizeof(buf), "%s%s", st->from_snapshot ? "~" : "", st->error->code);
+	else {
+		buf[0] = '~';
+		view_format_age(st->refreshed_at, t->now, buf + (st->from_snapshot ? 1 : 0),
+		                sizeof(buf) - 1);
+	}
+	draw_cell(t, y, COL_LAST, buf,
+	          st->from_snapshot && !selected ? theme_attr(THEME_STALE) : attr);
 	draw_cell(t, y, COL_PROBE, probe_cell(in), selected || st->state != STATE_ENABLED ||
 	          probe_result_verdict(st->probe.result) != VERDICT_CRITICAL
 	          ? attr : theme_attr(THEME_CRITICAL));
@@ -353,6 +389,19 @@ static void counts_text(struct tui *t, char *buf, size_t n, bool terse)
 
 	fleet_view_count(t->f, t->now, &c);
 	off += (size_t)snprintf(buf + off, n - off, "%zu:", c.total);
+	/* The verdict census first, worst first, as --check counts it. */
+	static const enum verdict_status vorder[] = {
+		VERDICT_CRITICAL, VERDICT_WARNING, VERDICT_UNKNOWN, VERDICT_OK,
+	};
+	static const char *const vterse[VERDICT_COUNT] = {"ok", "warn", "crit", "unkn"};
+	/* Zero counts are left out (OK's too, unless everything is zero), so
+	 * the line stays short enough for the state counts behind it. */
+	for (size_t i = 0; i < sizeof(vorder) / sizeof(vorder[0]) && off < n; i++)
+		if (c.verdict[vorder[i]] || (vorder[i] == VERDICT_OK && c.total == 0))
+			off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.verdict[vorder[i]],
+			                        terse ? vterse[vorder[i]] : verdict_status_name(vorder[i]));
+	if (off < n)
+		off += (size_t)snprintf(buf + off, n - off, " |");
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]) && off < n; i++)
 		if (c.state[shown[i]] || shown[i] == STATE_ENABLED)
 			off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.state[shown[i]],

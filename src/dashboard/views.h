@@ -25,7 +25,7 @@
 
 enum table_col {
 	COL_NAME, COL_SERVICE, COL_REGION, COL_ID, COL_STATE, COL_EXPIRY,
-	COL_ADDRESS, COL_LAST, COL_PROBE, COL_COUNT
+	COL_ADDRESS, COL_LAST, COL_PROBE, COL_CHECK, COL_COUNT
 };
 
 enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LOG };
@@ -72,6 +72,8 @@ struct tui {
 
 	/* What the next frame must draw. */
 	bool dirty_header, dirty_table, dirty_detail, dirty_status, dirty_all;
+
+	struct snapshot_keeper *keep;  /* the snapshot file, or NULL (borrowed) */
 };
 
 /* view_table.c */

@@ -33,7 +33,10 @@ enum dl_state dl_chain_begin(const struct instance *in, time_t now, char **why)
 	/* Some services' status answers carry no link: it comes from a call
 	 * of its own (the descriptor says which). */
 	bool link_call = provider_cert_link_call(in);
-	bool fresh_link = !link_call && st->cert_url && !link_expired(st->cert_url_expires, now);
+	/* A link remembered by the snapshot file lost its query (a bearer
+	 * token) on the way to disk: only a fresh answer's link is usable. */
+	bool fresh_link = !link_call && st->cert_url && !st->from_snapshot &&
+	                  !link_expired(st->cert_url_expires, now);
 	if (st->state == STATE_ENABLED && (link_call || fresh_link))
 		return DL_NEED_LINK;
 	/* State unknown or failed, or the link expired: ask the provider first. */

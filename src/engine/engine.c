@@ -71,6 +71,8 @@ struct engine {
 	struct cred_state *creds;    /* per account, like fleet->accounts */
 	struct sched_key *cred_key;  /* unpaced: credential fetches */
 	bool debug;                  /* a line per request on stderr */
+	unsigned char *preferred;    /* per instance: shown on screen (engine_prefer) */
+	size_t n_preferred;
 };
 
 /* ---- jobs --------------------------------------------------------------- */
@@ -829,6 +831,7 @@ void engine_free(struct engine *e)
 
 	if (!e)
 		return;
+	free(e->preferred);
 	/* Jobs on the wire first: taking them off touches their pacing key. */
 	while ((sj = e->sched.flight)) {
 		struct job *j = (struct job *)sj;
@@ -935,6 +938,52 @@ bool engine_refresh(struct engine *e, struct instance *in)
 	return queue_refresh(e, in, false, NULL);
 }
 
+static bool is_refresh_of(const struct sched_job *sj, const void *in)
+{
+	const struct job *j = (const struct job *)sj;
+
+	return j->in == in && j->kind == JOB_REFRESH;
+}
+
+bool engine_hurry(struct engine *e, struct instance *in)
+{
+	if (!(in->pending & PENDING_REFRESH))
+		return false;
+	return sched_promote(&e->sched, is_refresh_of, in) > 0;
+}
+
+static bool is_preferred_refresh(const struct sched_job *sj, const void *ud)
+{
+	const struct job *j = (const struct job *)sj;
+	const struct engine *e = ud;
+
+	return j->kind == JOB_REFRESH && e->preferred[j->in - e->fleet->instances];
+}
+
+static void promote_preferred(struct engine *e)
+{
+	if (e->n_preferred && e->sched.queued)
+		sched_promote(&e->sched, is_preferred_refresh, e);
+}
+
+void engine_prefer(struct engine *e, const size_t *indices, size_t n)
+{
+	size_t total = e->fleet->n_instances;
+
+	if (!e->preferred)
+		e->preferred = xcalloc(total ? total : 1, 1);
+	else
+		memset(e->preferred, 0, total);
+	e->n_preferred = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (indices[i] < total && !e->preferred[indices[i]]) {
+			e->preferred[indices[i]] = 1;
+			e->n_preferred++;
+		}
+	}
+	promote_preferred(e);
+}
+
 size_t engine_refresh_all(struct engine *e)
 {
 	size_t n = 0;
@@ -943,6 +992,7 @@ size_t engine_refresh_all(struct engine *e)
 		e->done = e->round_total = 0;
 	for (size_t i = 0; i < e->fleet->n_instances; i++)
 		n += queue_refresh(e, &e->fleet->instances[i], false, NULL);
+	promote_preferred(e);
 	return n;
 }
 

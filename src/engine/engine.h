@@ -55,6 +55,14 @@ void engine_set_debug(struct engine *e, bool on);
  * instance is already queued or in flight. */
 bool engine_refresh(struct engine *e, struct instance *in);
 size_t engine_refresh_all(struct engine *e);
+/* A refresh of the instance waiting in its queue moves to the front (a
+ * user asked for it). false when none waits: on the wire already, in
+ * backoff after throttling, or not asked for. */
+bool engine_hurry(struct engine *e, struct instance *in);
+/* The instances a front end shows (indices into the fleet; the list is
+ * copied): their waiting refreshes go first, now and after every
+ * refresh-all, until the next call. n = 0 prefers nothing. */
+void engine_prefer(struct engine *e, const size_t *indices, size_t n);
 /* Download the instance's CA file into dir (NULL = download_dir). false
  * with *why (new string) when it cannot even start (TLS off, no URL...). */
 bool engine_download(struct engine *e, struct instance *in, const char *dir, char **why);

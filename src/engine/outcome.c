@@ -27,6 +27,7 @@ static void set_attempt(struct instance *in, enum tls_state state, struct api_er
 	st->request_id = request_id;
 	st->latency_ms = latency_ms;
 	st->refreshed_at = now;
+	st->from_snapshot = false;
 }
 
 void outcome_apply(struct instance *in, struct provider_result *r,

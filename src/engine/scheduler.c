@@ -272,6 +272,38 @@ struct sched_job *sched_unqueue(struct sched *s, bool (*match)(const struct sche
 	return NULL;
 }
 
+size_t sched_promote(struct sched *s, bool (*match)(const struct sched_job *, const void *),
+                     const void *arg)
+{
+	size_t moved = 0;
+
+	for (size_t k = 0; k < s->n_keys; k++) {
+		struct sched_key *key = s->keys[k];
+		struct sched_job *front = NULL, **front_end = &front;
+		struct sched_job *rest = NULL, **rest_end = &rest, *last = NULL, *last_front = NULL;
+
+		/* A stable partition of the list: matches, then the others. */
+		for (struct sched_job *j = key->head, *next; j; j = next) {
+			next = j->next;
+			j->next = NULL;
+			if (match(j, arg)) {
+				*front_end = j;
+				front_end = &j->next;
+				last_front = j;
+				moved++;
+			} else {
+				*rest_end = j;
+				rest_end = &j->next;
+				last = j;
+			}
+		}
+		*front_end = rest;
+		key->head = front;
+		key->tail = last ? last : last_front;
+	}
+	return moved;
+}
+
 struct sched_job *sched_take_waiting(struct sched *s)
 {
 	if (s->heap_len)

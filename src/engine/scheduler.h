@@ -109,6 +109,12 @@ bool sched_retry(struct sched *s, struct sched_job *j, int max_retries, bool thr
  * is true; NULL if none. Jobs on the wire are not looked at. */
 struct sched_job *sched_unqueue(struct sched *s, bool (*match)(const struct sched_job *, const void *),
                                 const void *arg);
+/* Move every queued job for which match is true to the front of its key's
+ * queue, keeping their order among themselves and the others' order after
+ * them. Jobs in the retry heap keep their backoff; jobs on the wire are
+ * not looked at. Returns how many matched. O(queued). */
+size_t sched_promote(struct sched *s, bool (*match)(const struct sched_job *, const void *),
+                     const void *arg);
 /* Any waiting job (heap first, then queues), for tearing down. */
 struct sched_job *sched_take_waiting(struct sched *s);
 

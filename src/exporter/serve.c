@@ -2,6 +2,7 @@
 #include "core/xalloc.h"
 #include "report/prometheus.h"
 #include "report/report.h"
+#include "store/snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -277,7 +278,15 @@ int serve_run(struct fleet *f, struct engine *e, const struct serve_options *o, 
 			engine_perform(e);
 			continue;
 		}
+		char *serr = snapshot_keeper_tick(o->keep, mono_ms());
+		if (serr) {
+			fprintf(stderr, "tlsfleet: warning: %s\n", serr);
+			free(serr);
+		}
 		long wait = 60000;
+		long due = snapshot_keeper_due_ms(o->keep, mono_ms());
+		if (due >= 0 && due < wait)
+			wait = due;
 		MHD_UNSIGNED_LONG_LONG mhd_ms;
 		if (MHD_get_timeout(d, &mhd_ms) == MHD_YES && mhd_ms < (MHD_UNSIGNED_LONG_LONG)wait)
 			wait = (long)mhd_ms;

@@ -9,10 +9,13 @@
 #include "core/fleet.h"
 #include "engine/engine.h"
 
+struct snapshot_keeper;
+
 struct serve_options {
 	const char *listen;                  /* "ADDR:PORT", "[v6]:PORT", ":PORT" (every address) */
 	void (*round_done)(void *ud);        /* after every refresh round; may be NULL */
 	void *ud;
+	struct snapshot_keeper *keep;        /* saved as answers arrive; may be NULL */
 };
 
 /* Runs until SIGTERM or SIGINT: 0 then. -1 with *err (new string) when it

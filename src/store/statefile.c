@@ -553,6 +553,11 @@ static int lock_beside(struct safedir *d, const char *base, char **err)
 	return fd;
 }
 
+int statefile_lock(struct safedir *d, char **err)
+{
+	return lock_beside(d, "state.json", err);
+}
+
 int statefile_save(const struct fleet *f, const char *path, char **err)
 {
 	struct safedir d = {.fd = -1};

@@ -10,4 +10,10 @@ char *statefile_path(void);                       /* new string */
 int statefile_load(struct fleet *f, const char *path, char **err);
 int statefile_save(const struct fleet *f, const char *path, char **err);
 
+struct safedir;
+/* The state file's exclusive lock ("state.json.lock" in d, the state
+ * directory), for files kept beside it under the same lock (the snapshot,
+ * store/snapshot.h): an fd to close, or -1 with *err. */
+int statefile_lock(struct safedir *d, char **err);
+
 #endif
