@@ -191,9 +191,8 @@ static bool do_action(struct tui *t, enum action a)
 	case ACT_CANCEL:
 		if (!in)
 			break;
-		if (engine_cancel_download(t->e, in))
-			post(t, false, "%s: download cancelled", in->name);
-		else
+		/* The engine reports the cancellation itself (once). */
+		if (!engine_cancel_download(t->e, in))
 			post(t, false, "%s: no download running", in->name);
 		t->dirty_detail = true;
 		break;

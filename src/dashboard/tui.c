@@ -20,6 +20,7 @@
 #include "dashboard/ui.h"
 #include "dashboard/uistats.h"
 #include "dashboard/views.h"
+#include "core/xalloc.h"
 
 #include <locale.h>
 #include <stdint.h>
@@ -40,6 +41,28 @@
 
 /* ---- engine events ------------------------------------------------------ */
 
+/* A failed refresh goes to the message log with its code, once per
+ * answer: an instance is notified more than once per refresh (the CA
+ * fetch after it, downloads), so the answer's time tells repeats apart. */
+static void log_failure(struct tui *t, const struct instance *in, size_t idx)
+{
+	const struct api_error *er = in->st.error;
+
+	if (!er || !t->fail_logged_at)
+		return;
+	if (t->fail_logged_at[idx] == in->st.refreshed_at)
+		return;
+	t->fail_logged_at[idx] = in->st.refreshed_at;
+	if (er->http_status)
+		statusline_log(&t->sl, time(NULL), true, "%s: refresh failed: %s (HTTP %d)%s%s",
+		               in->name, er->code, er->http_status, er->message ? ": " : "",
+		               er->message ? er->message : "");
+	else
+		statusline_log(&t->sl, time(NULL), true, "%s: refresh failed: %s%s%s", in->name,
+		               er->code, er->message ? ": " : "", er->message ? er->message : "");
+	t->dirty_status = true;
+}
+
 static void on_engine(void *ud, struct instance *in, enum engine_event ev, const char *msg)
 {
 	struct tui *t = ud;
@@ -51,8 +74,10 @@ static void on_engine(void *ud, struct instance *in, enum engine_event ev, const
 		t->dirty_detail = true;
 	switch (ev) {
 	case ENGINE_EV_UPDATED:
-		if (mine)
+		if (mine) {
 			fleet_view_instance_changed(&t->view, idx);
+			log_failure(t, in, idx);
+		}
 		t->dirty_header = true;
 		break;
 	case ENGINE_EV_DOWNLOADED:
@@ -245,6 +270,7 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	theme_apply(&theme, t->no_color);
 	statusline_init(&t->sl);
 	fleet_view_init(&t->view, f);
+	t->fail_logged_at = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*t->fail_logged_at));
 	engine_set_notify(e, on_engine, t);
 	t->now = time(NULL);
 	t->now_ms = mono_ms();
@@ -276,5 +302,6 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 		uistats_write(&l.stats, stats_path);
 	fleet_view_free(&t->view);
 	statusline_free(&t->sl);
+	free(t->fail_logged_at);
 	return code;
 }

@@ -67,6 +67,10 @@ struct tui {
 	int natural[COL_COUNT];  /* widest useful width of each column */
 	bool measured;
 
+	/* Refresh failures already in the message log: the refreshed_at of
+	 * the answer logged, per instance (owned). */
+	time_t *fail_logged_at;
+
 	/* What the next frame must draw. */
 	bool dirty_header, dirty_table, dirty_detail, dirty_status, dirty_all;
 };
@@ -92,5 +96,7 @@ void view_log_draw(struct tui *t);
 
 /* The overlay box both overlays use; returns the inner geometry. */
 void view_overlay_box(struct tui *t, const char *title, int *y, int *x, int *h, int *w);
+/* Same, at most maxw columns wide (the log uses the whole width). */
+void view_overlay_box_w(struct tui *t, const char *title, int maxw, int *y, int *x, int *h, int *w);
 
 #endif
