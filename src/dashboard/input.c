@@ -1,6 +1,8 @@
 /* Keys and mouse to actions (see input.h). */
 #include "dashboard/input.h"
 #include "dashboard/actions.h"
+#include "dashboard/clipboard.h"
+#include "core/connect.h"
 #include "dashboard/lineedit.h"
 #include "dashboard/mono.h"
 #include "dashboard/selection.h"
@@ -10,6 +12,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static void post(struct tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void post(struct tui *t, bool error, const char *fmt, ...)
@@ -130,6 +135,74 @@ static void overlay_key(struct tui *t, enum action a)
 	t->dirty_all = true;
 }
 
+/* The value the key after y names, as a new string; NULL with *what set to
+ * why there is none. */
+static char *copy_pick(const struct instance *in, wint_t key, const char **what)
+{
+	const struct instance_status *st = &in->st;
+
+	switch (key) {
+	case 'c': {
+		const char *host = st->addr.host && *st->addr.host ? st->addr.host : st->addr.ip;
+		struct connect_spec cs = {
+			.protocol = service_kind_name(in->service), .host = host, .port = st->addr.port,
+			.ca_file = st->download ? st->download->ca_pem : NULL,
+		};
+		*what = "the connect line";
+		return connect_line(&cs);
+	}
+	case 'p':
+		*what = "the ca.pem path";
+		return st->download && st->download->ca_pem ? xstrdup(st->download->ca_pem) : NULL;
+	case 'u':
+		/* The whole link, query included: it is what the operator asked
+		 * for; it is never shown or logged (a presigned link is a bearer
+		 * token until it expires). */
+		*what = "the cert URL";
+		return st->cert_url && *st->cert_url ? xstrdup(st->cert_url) : NULL;
+	case 'i':
+		*what = "the instance id";
+		return in->id && *in->id ? xstrdup(in->id) : NULL;
+	default:
+		*what = NULL;
+		return NULL;
+	}
+}
+
+static void copy_key(struct tui *t, int rc, wint_t wc)
+{
+	struct instance *in = selection_instance(t);
+	const char *what = NULL;
+	char *value, *err = NULL;
+
+	t->copy_pending = false;
+	t->dirty_status = true;
+	if (!in || rc != OK) {
+		post(t, false, "copy cancelled");
+		return;
+	}
+	value = copy_pick(in, wc, &what);
+	if (!what) {
+		post(t, false, "copy cancelled (y then c, p, u or i)");
+		return;
+	}
+	if (!value) {
+		post(t, true, "%s: no %s yet%s", in->name, what + 4,
+		     wc == 'p' ? " (d downloads the CA certificate)" :
+		     wc == 'c' ? " (needs the address and port)" : "");
+		return;
+	}
+	/* Curses' buffered output goes first, so the sequence lands whole
+	 * between two screen updates. */
+	fflush(stdout);
+	if (clipboard_write(STDOUT_FILENO, value, &err) == 0)
+		post(t, false, "%s: copied %s (%zu bytes)", in->name, what, strlen(value));
+	else
+		post(t, true, "%s: cannot copy %s: %s", in->name, what, err);
+	free(err);
+	free(value);
+}
+
 /* Returns true when the user asked to quit. */
 static bool do_action(struct tui *t, enum action a)
 {
@@ -152,6 +225,29 @@ static bool do_action(struct tui *t, enum action a)
 		t->detail_open = !t->detail_open;
 		t->detail_scroll = 0;
 		relayout(t);
+		break;
+	case ACT_DETAIL_RAW:
+		t->detail_raw = !t->detail_raw;
+		t->detail_hscroll = 0;
+		if (!t->detail_open)
+			t->detail_open = true;
+		relayout(t);
+		post(t, false, t->detail_raw ? "detail unwrapped: Left/Right scroll" : "detail wrapped");
+		break;
+	case ACT_DETAIL_LEFT:
+	case ACT_DETAIL_RIGHT:
+		if (!t->detail_open || !t->detail_raw)
+			break;
+		t->detail_hscroll += a == ACT_DETAIL_LEFT ? -8 : 8;
+		if (t->detail_hscroll < 0)
+			t->detail_hscroll = 0;
+		t->dirty_detail = true;
+		break;
+	case ACT_COPY:
+		if (!in)
+			break;
+		t->copy_pending = true;
+		post(t, false, "copy: c connect line, p ca.pem path, u cert URL, i instance id (Esc cancels)");
 		break;
 	case ACT_DETAIL_UP:
 	case ACT_DETAIL_DOWN:
@@ -299,6 +395,10 @@ bool input_key(struct tui *t, int rc, wint_t wc)
 	}
 	if (t->prompt_active) {
 		prompt_key(t, rc, wc);
+		return false;
+	}
+	if (t->copy_pending) {
+		copy_key(t, rc, wc);
 		return false;
 	}
 	/* Only ASCII and function keys are bound; other characters are text. */

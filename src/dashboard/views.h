@@ -67,6 +67,10 @@ struct tui {
 	int natural[COL_COUNT];  /* widest useful width of each column */
 	bool measured;
 
+	bool detail_raw;        /* detail values unwrapped (w) */
+	int detail_hscroll;     /* columns scrolled off the left when unwrapped */
+	bool copy_pending;      /* y pressed: the next key picks the value */
+
 	/* Refresh failures already in the message log: the refreshed_at of
 	 * the answer logged, per instance (owned). */
 	time_t *fail_logged_at;
