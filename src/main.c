@@ -14,6 +14,7 @@
 #include "dashboard/tui.h"
 #include "core/xalloc.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <math.h>
@@ -23,10 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 
-enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD, MODE_SERVE };
+enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD, MODE_SERVE, MODE_CHECK_CONFIG };
 
 struct options {
 	enum mode mode;
@@ -45,6 +47,7 @@ struct options {
 	const char **only, **accounts;
 	size_t n_only, n_accounts;
 	double deadline;            /* seconds; < 0 = none */
+	int refresh;                /* --refresh seconds; -1 = from config */
 };
 
 static int usage_code(const struct options *o)
@@ -60,6 +63,7 @@ static void print_help(void)
 	      "  tlsfleet [-c FILE] --check [--warn-days N] [--crit-days N] [--require-tls] [SELECTION]\n"
 	      "  tlsfleet [-c FILE] --download NAME... | --all [--output-dir DIR] [SELECTION]\n"
 	      "  tlsfleet [-c FILE] --serve ADDR:PORT                  Prometheus exporter\n"
+	      "  tlsfleet [-c FILE] --check-config                     validate, no network\n"
 	      "  tlsfleet --help | --version\n"
 	      "\n"
 	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n",
@@ -92,6 +96,10 @@ static void print_help(void)
 	      "                       not answered is reported as it stands (unknown)\n"
 	      "      --serve ADDR:PORT  run for good, serving /metrics, /instances.json and\n"
 	      "                       /healthz (ADDR:PORT, [IPv6]:PORT or :PORT)\n"
+	      "      --refresh SECS   dashboard/--serve: refresh every SECS seconds\n"
+	      "                       (0 = on request), overriding refresh_interval\n"
+	      "      --check-config   validate the configuration and credentials only\n"
+	      "                       (no network): exit 0 when valid, 2 when not\n"
 	      "  -h, --help           this help\n"
 	      "  -V, --version        version\n"
 	      "\n"
@@ -127,7 +135,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
 	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_ALL, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT,
-	       OPT_DEADLINE, OPT_SERVE };
+	       OPT_DEADLINE, OPT_SERVE, OPT_REFRESH, OPT_CHECK_CONFIG };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"theme", required_argument, NULL, OPT_THEME},
@@ -146,6 +154,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{"account", required_argument, NULL, OPT_ACCOUNT},
 		{"deadline", required_argument, NULL, OPT_DEADLINE},
 		{"serve", required_argument, NULL, OPT_SERVE},
+		{"refresh", required_argument, NULL, OPT_REFRESH},
+		{"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -203,6 +213,15 @@ static void parse_args(int argc, char **argv, struct options *o)
 				usage_error(o, "--deadline wants seconds (0-86400), not '%s'", optarg);
 			break;
 		}
+		case OPT_REFRESH: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 0 || v > 86400 * 7)
+				usage_error(o, "--refresh wants seconds (0-604800), not '%s'", optarg);
+			o->refresh = (int)v;
+			break;
+		}
+		case OPT_CHECK_CONFIG: o->mode = MODE_CHECK_CONFIG; modes++; break;
 		case 'h': print_help(); exit(0);
 		case 'V': printf("tlsfleet %s\n", PACKAGE_VERSION); exit(0);
 		case ':': usage_error(o, "option '%s' needs a value", argv[optind - 1]); break;
@@ -210,7 +229,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	if (modes > 1)
-		usage_error(o, "%s", "choose one of --list, --check, --download and --serve");
+		usage_error(o, "%s", "choose one of --list, --check, --download, --serve and --check-config");
 	if (o->mode == MODE_DOWNLOAD)
 		while (optind < argc)
 			o->download[o->n_download++] = argv[optind++];
@@ -237,6 +256,34 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage_error(o, "%s", "--only, --account and --deadline go with --list, --check and --download");
 	if ((o->theme || o->no_color) && o->mode != MODE_DASHBOARD)
 		usage_error(o, "%s", "--theme and --no-color are for the dashboard");
+	if (o->refresh >= 0 && o->mode != MODE_DASHBOARD && o->mode != MODE_SERVE)
+		usage_error(o, "%s", "--refresh goes with the dashboard and --serve");
+}
+
+/* ---- the configuration: first run, --check-config ------------------------ */
+
+/* No file at all is a first run, not an error to decode: say which file was
+ * looked for and where to start from. */
+static bool first_run_help(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return false;
+	fprintf(stderr,
+	        "tlsfleet: no configuration file: %s does not exist\n"
+	        "tlsfleet: an example to start from: %s/examples/config.example\n"
+	        "tlsfleet: (copy it there and edit it, or name another file with -c FILE);\n"
+	        "tlsfleet: the format is described in tlsfleet.conf(5)\n",
+	        path, TLSFLEET_DOCDIR);
+	return true;
+}
+
+static int check_config(const char *path, const struct fleet *f)
+{
+	printf("%s: valid: %zu account%s, %zu instance%s\n", path, f->n_accounts,
+	       f->n_accounts == 1 ? "" : "s", f->n_instances, f->n_instances == 1 ? "" : "s");
+	return 0;
 }
 
 /* ---- headless progress and results --------------------------------------- */
@@ -511,7 +558,8 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 
 int main(int argc, char **argv)
 {
-	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1, .deadline = -1};
+	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1, .deadline = -1,
+	                    .refresh = -1};
 	struct prom_counters counters = {0};
 	bool *sel = NULL;
 	struct fleet fleet = {0};
@@ -531,13 +579,23 @@ int main(int argc, char **argv)
 	}
 	path = o.config ? xstrdup(o.config) : config_default_path();
 	if (config_load(path, &fleet, &err) != 0) {
-		fprintf(stderr, "tlsfleet: %s\n", err);
+		if (!first_run_help(path))
+			fprintf(stderr, "tlsfleet: %s\n", err);
 		free(err);
 		free(path);
 		free(o.download);
 		return usage_code(&o);
 	}
+	if (o.mode == MODE_CHECK_CONFIG) {
+		code = check_config(path, &fleet);
+		free(path);
+		fleet_free(&fleet);
+		free(o.download);
+		return code;
+	}
 	free(path);
+	if (o.refresh >= 0)
+		fleet.settings.refresh_interval = o.refresh;
 	if (o.warn_days >= 0)
 		fleet.settings.warn_days = o.warn_days;
 	if (o.crit_days >= 0)
