@@ -4,6 +4,7 @@
 #include "report/prometheus.h"
 #include "exporter/serve.h"
 #include "config/config_load.h"
+#include "config/reload.h"
 #include "engine/engine.h"
 #include "core/fleet.h"
 #include "providers/provider.h"
@@ -363,6 +364,48 @@ static void load_state(struct fleet *f)
 	free(path);
 }
 
+/* The dashboard's Ctrl-R: the new file is loaded beside the old fleet
+ * (config/reload.c carries the statuses of the instances that remain),
+ * then the engine, whose jobs point into the old instances, is replaced. */
+struct reload_ctx {
+	struct fleet *fleet;
+	const char *path;
+	int refresh;        /* --refresh, or -1 */
+};
+
+static bool reload_config(void *ud, struct engine **e, char **err)
+{
+	struct reload_ctx *r = ud;
+	struct fleet nf;
+	char *path = statefile_path(), *serr = NULL;
+
+	if (config_reload(r->path, r->fleet, &nf, NULL, err) != 0) {
+		free(path);
+		return false;
+	}
+	if (r->refresh >= 0)
+		nf.settings.refresh_interval = r->refresh;
+	/* New instances start from what the state file knows of them; its
+	 * warnings would land on the curses screen, so they are dropped. */
+	if (path && statefile_save(r->fleet, path, &serr) != 0) {
+		free(serr);
+		serr = NULL;
+	}
+	engine_free(*e);
+	fleet_free(r->fleet);
+	*r->fleet = nf;
+	if (path && statefile_load(r->fleet, path, &serr) != 0)
+		free(serr);
+	free(path);
+	*e = engine_new(r->fleet, err);
+	if (!*e) {
+		/* The old engine is gone: nothing sensible to go back to. */
+		fprintf(stderr, "tlsfleet: %s\n", *err ? *err : "cannot restart the engine");
+		exit(1);
+	}
+	return true;
+}
+
 /* ---- selection and deadline ---------------------------------------------- */
 
 /* Which instances --only and --account name (every one without them).
@@ -669,8 +712,14 @@ int main(int argc, char **argv)
 	}
 	default:
 		{
-			struct tui_options to = {.theme = o.theme, .no_color = o.no_color};
+			char *cpath = o.config ? xstrdup(o.config) : config_default_path();
+			struct reload_ctx rc = {.fleet = &fleet, .path = cpath, .refresh = o.refresh};
+			struct tui_options to = {.theme = o.theme, .no_color = o.no_color,
+			                         .refresh_from_cli = o.refresh >= 0,
+			                         .reload = reload_config, .reload_ud = &rc,
+			                         .engine_out = &engine};
 			code = tui_run(&fleet, engine, &to);
+			free(cpath);
 		}
 		break;
 	}

@@ -82,6 +82,8 @@ void frame_draw(struct tui *t)
 		if (t->dirty_table || t->dirty_detail || t->overlay == OVERLAY_LOG) {
 			if (t->overlay == OVERLAY_HELP)
 				view_help_draw(t);
+			else if (t->overlay == OVERLAY_COLUMNS)
+				view_columns_draw(t);
 			else
 				view_log_draw(t);
 		}

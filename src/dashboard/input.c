@@ -39,6 +39,7 @@ static void set_sort(struct tui *t, enum view_sort s, bool desc)
 {
 	fleet_view_set_sort(&t->view, s, desc);
 	t->dirty_table = true;
+	t->prefs_dirty = true;
 }
 
 static void refresh_all(struct tui *t)
@@ -57,6 +58,7 @@ static void prompt_apply(struct tui *t)
 
 	fleet_view_set_filter(&t->view, lineedit_get(&t->prompt, buf));
 	t->dirty_table = t->dirty_header = t->dirty_status = true;
+	t->prefs_dirty = true;
 }
 
 static void prompt_open(struct tui *t)
@@ -95,8 +97,35 @@ static void prompt_key(struct tui *t, int rc, wint_t wc)
 	}
 }
 
+/* The column chooser: the cursor is overlay_scroll. */
+static void columns_toggle(struct tui *t)
+{
+	int c = t->overlay_scroll, shown = 0;
+
+	if (c < 0 || c >= COL_COUNT)
+		return;
+	for (int i = 0; i < COL_COUNT; i++)
+		shown += !t->col_hidden[i];
+	if (!t->col_hidden[c] && shown == 1) {
+		post(t, false, "the last shown column stays");
+		return;
+	}
+	t->col_hidden[c] = !t->col_hidden[c];
+	t->prefs_dirty = true;
+	relayout(t);
+}
+
 static void overlay_key(struct tui *t, enum action a)
 {
+	if (t->overlay == OVERLAY_COLUMNS && a == ACT_DETAIL) {
+		columns_toggle(t);
+		return;
+	}
+	if (t->overlay == OVERLAY_COLUMNS && a == ACT_COLUMNS) {
+		t->overlay = OVERLAY_NONE;
+		relayout(t);
+		return;
+	}
 	switch (a) {
 	case ACT_UP: t->overlay_scroll--; break;
 	case ACT_DOWN: t->overlay_scroll++; break;
@@ -322,6 +351,7 @@ static bool do_action(struct tui *t, enum action a)
 		set_sort(t, t->view.sort, !t->view.descending);
 		break;
 	case ACT_PROBLEMS:
+		t->prefs_dirty = true;
 		fleet_view_set_problems(&t->view, !t->view.problems_only);
 		t->dirty_table = t->dirty_header = true;
 		post(t, false, t->view.problems_only ? "showing problems only" : "showing every instance");
@@ -329,6 +359,14 @@ static bool do_action(struct tui *t, enum action a)
 	case ACT_LOG:
 	case ACT_HELP:
 		overlay_key(t, a);
+		break;
+	case ACT_COLUMNS:
+		t->overlay = OVERLAY_COLUMNS;
+		t->overlay_scroll = 0;
+		relayout(t);
+		break;
+	case ACT_RELOAD:
+		t->reload_requested = true;
 		break;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -341,6 +379,7 @@ static bool do_action(struct tui *t, enum action a)
 		} else if (t->view.filter) {
 			fleet_view_set_filter(&t->view, NULL);
 			t->dirty_table = t->dirty_header = true;
+			t->prefs_dirty = true;
 		}
 		break;
 	case ACT_QUIT:
@@ -399,6 +438,10 @@ bool input_key(struct tui *t, int rc, wint_t wc)
 	}
 	if (t->copy_pending) {
 		copy_key(t, rc, wc);
+		return false;
+	}
+	if (t->overlay == OVERLAY_COLUMNS && rc == OK && wc == ' ') {
+		columns_toggle(t);
 		return false;
 	}
 	/* Only ASCII and function keys are bound; other characters are text. */

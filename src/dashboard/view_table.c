@@ -41,6 +41,16 @@ static const enum table_col growth[COL_COUNT] = {
 	COL_NAME, COL_STATE, COL_EXPIRY, COL_SERVICE, COL_REGION, COL_ID, COL_LAST, COL_ADDRESS,
 };
 
+static const char *const col_names[COL_COUNT] = {
+	[COL_NAME] = "name", [COL_SERVICE] = "provider", [COL_REGION] = "region", [COL_ID] = "id",
+	[COL_STATE] = "state", [COL_EXPIRY] = "expiry", [COL_ADDRESS] = "address", [COL_LAST] = "last",
+};
+
+const char *view_column_name(enum table_col c)
+{
+	return (unsigned)c < COL_COUNT && col_names[c] ? col_names[c] : "?";
+}
+
 static int text_width(const char *s)
 {
 	size_t n;
@@ -90,7 +100,7 @@ static void layout_columns(struct tui *t)
 	for (int i = 0; i < COL_COUNT; i++) {
 		enum table_col c = importance[i];
 		int need = want[c] + (shown ? 1 : 0);
-		if (used + need <= width) {
+		if (!t->col_hidden[c] && used + need <= width) {
 			on[c] = true;
 			used += need;
 			shown++;

@@ -28,7 +28,7 @@ enum table_col {
 	COL_ADDRESS, COL_LAST, COL_COUNT
 };
 
-enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LOG };
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LOG, OVERLAY_COLUMNS };
 
 struct tui {
 	struct fleet *f;
@@ -70,6 +70,10 @@ struct tui {
 	bool detail_raw;        /* detail values unwrapped (w) */
 	int detail_hscroll;     /* columns scrolled off the left when unwrapped */
 	bool copy_pending;      /* y pressed: the next key picks the value */
+	bool col_hidden[COL_COUNT]; /* hidden with the column chooser (C) */
+	bool prefs_dirty;       /* a saved choice changed: write the file */
+	char *prefs_path;       /* owned; NULL = preferences are not saved */
+	bool reload_requested;  /* Ctrl-R: the loop re-reads the config */
 
 	/* Refresh failures already in the message log: the refreshed_at of
 	 * the answer logged, per instance (owned). */
@@ -87,6 +91,12 @@ void view_table_draw(struct tui *t);
 int view_table_sort_at(const struct tui *t, int x);
 /* Short cells, shared with the detail pane. */
 void view_format_age(time_t then, time_t now, char *out, size_t n);
+
+/* Lowercase column name (saved preferences, the column chooser). */
+const char *view_column_name(enum table_col c);
+
+/* view_columns.c: the column chooser overlay (C). */
+void view_columns_draw(struct tui *t);
 
 /* view_detail.c */
 void view_detail_draw(struct tui *t);
