@@ -112,4 +112,97 @@ T resize-window -t main -x 120 -y 40
 expect_gone "40 lines: everything shows, no marker" "3 more"
 keys q
 expect "q quits" "TLSFLEET_EXIT=0"
+
+# ---- the log at 60 columns: long messages wrap, nothing is cut ------------
+run_dashboard "$SIM_CONFIG"
+expect "first round ends" "next in "
+T resize-window -t main -x 60 -y 40
+keys L
+expect "the log opens at 60 columns" "Messages"
+screen >"$WORK/log60"
+"$PYTHON3" - "$WORK/log60" <<'PY' >"$WORK/log60.joined"
+import re, sys
+# Join each message's lines (continuations have no time) and print them.
+msgs = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    parts = line.rstrip("\n").split("\u2502")   # the box's sides
+    if len(parts) < 3:
+        continue
+    m = re.match(r"^ (\d\d:\d\d:\d\d)? +(.*?) *$", parts[1])
+    if not m or not m.group(2):
+        continue
+    if m.group(1):
+        msgs.append(m.group(2))
+    elif msgs:
+        msgs[-1] += " " + m.group(2)
+print("\n".join(msgs))
+PY
+check "a long message wraps whole: the refresh failure's code and HTTP status" \
+	grep -qE "^audit-db: refresh failed: AuthFailure[A-Za-z.]* \(HTTP [0-9]+\): .*CAM denies this action\.$" "$WORK/log60.joined"
+check "nothing in the log is cut with an ellipsis" bash -c "! grep '│' '$WORK/log60' | grep -q '…'"
+keys Escape q
+expect "q quits" "TLSFLEET_EXIT=0"
+
+# ---- saved preferences across restarts ----------------------------------------
+PREFS="$XDG_CONFIG_HOME/tlsfleet/dashboard"
+check "quitting wrote the preferences" test -s "$PREFS"
+run_dashboard "$SIM_CONFIG"
+expect "first round ends" "next in "
+keys s
+expect "s sorts by provider" "sorted by provider"
+keys / 'state:error' Enter
+expect "the filter shows in the header" 'filter "state:error"'
+keys C
+expect "C opens the column chooser" "Columns"
+keys Down Down Down Enter
+expect "Enter unticks the id column" "[ ] id"
+keys Escape
+expect_re "the ID title is gone" "^NAME +PROVIDER.* REGION +STATE"
+keys q
+expect "q quits" "TLSFLEET_EXIT=0"
+check "the file holds the sort" grep -qF 'sort = "provider";' "$PREFS"
+check "the file holds the filter" grep -qF 'filter = "state:error";' "$PREFS"
+check "the file holds the hidden column" grep -qF 'hidden_columns = [ "id" ];' "$PREFS"
+run_dashboard "$SIM_CONFIG"
+expect "restart: the filter comes back" 'filter "state:error"'
+expect "restart: still sorted by provider" "PROVIDER▲"
+expect_re "restart: the id column stays hidden" "^NAME +PROVIDER.* REGION +STATE"
+keys q
+expect "q quits" "TLSFLEET_EXIT=0"
+printf 'sort = ;\n' >"$PREFS"
+run_dashboard "$SIM_CONFIG"
+expect "a broken preferences file: a message" "preferences ignored"
+expect_re "... and the defaults" "^orders-cache +"
+keys q
+expect "q quits" "TLSFLEET_EXIT=0"
+rm -f "$PREFS"
+
+# ---- Ctrl-R reloads the config ---------------------------------------------
+cp "$SIM_CONFIG" "$WORK/reload.conf"
+chmod 600 "$WORK/reload.conf"
+run_dashboard "$WORK/reload.conf"
+expect "first round ends" "next in "
+expect_re "orders-cache is there" "^orders-cache +"
+grep -v 'name = "orders-cache";' "$WORK/reload.conf" >"$WORK/reload.tmp"
+cat "$WORK/reload.tmp" >"$WORK/reload.conf"
+keys C-r
+expect "Ctrl-R reloads" "config reloaded: 20 instances"
+expect_gone "a dropped instance goes" "orders-cache"
+expect_re "the others stay" "^payments-db +"
+printf 'this is not a config\n' >>"$WORK/reload.conf"
+keys C-r
+expect "a broken file keeps the old config" "config not reloaded, the old one stays"
+expect_re "... with its rows" "^payments-db +"
+keys q
+expect "q quits" "TLSFLEET_EXIT=0"
+
+# ---- a mouse click selects the row under it (a pty: tmux cannot send one) ----
+# Row 4 of the table (screen line 7, 1-based) is ali-leaderboard in name
+# order; y i then copies its id, which shows in the raw output as OSC 52.
+mkdir -p "$WORK/mouse"
+XDG_CONFIG_HOME="$WORK/mouse" "$PYTHON3" "$top_srcdir/tests/tools/ptyclick.py" "$TLSFLEET" \
+	"$SIM_CONFIG" 5 7 ali-leaderboard yi "copied the instance id" >"$WORK/click.out"
+is "$?" 0 "the dashboard answered the click and the keys"
+check "the clicked row is the one selected (its id copied)" \
+	grep -qF "$(printf '\033]52;c;')ci10NG44azJsZWFkM3JiMGFyZA==" "$WORK/click.out"
 done_testing

@@ -51,6 +51,11 @@ static void log_failure(struct tui *t, const struct instance *in, size_t idx)
 
 	if (!er || !t->fail_logged_at)
 		return;
+	/* Failures only: unsupported and the like are answers, and the
+	 * table already says them. */
+	if (in->st.state != STATE_ERROR && in->st.state != STATE_AUTH_ERROR &&
+	    in->st.state != STATE_THROTTLED && in->st.state != STATE_NOT_FOUND)
+		return;
 	if (t->fail_logged_at[idx] == in->st.refreshed_at)
 		return;
 	t->fail_logged_at[idx] = in->st.refreshed_at;
