@@ -48,6 +48,7 @@ if [ -z "$TMUX_BIN" ] || [ -z "$PYTHON3" ] || ! "$PYTHON3" -c 'import cryptograp
 fi
 start_sim "$top_srcdir/demo/fleet.json"
 . "$top_srcdir/tests/screen.sh"
+KEEP_PREFS=1   # the preferences part checks what survives a restart
 trap 'stop_tmux; cleanup' EXIT
 
 run_dashboard "$SIM_CONFIG"
