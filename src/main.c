@@ -4,6 +4,7 @@
 #include "report/prometheus.h"
 #include "exporter/serve.h"
 #include "config/config_load.h"
+#include "config/reload.h"
 #include "engine/engine.h"
 #include "core/fleet.h"
 #include "providers/provider.h"
@@ -15,6 +16,7 @@
 #include "dashboard/tui.h"
 #include "core/xalloc.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <math.h>
@@ -25,10 +27,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 
-enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD, MODE_SERVE, MODE_DISCOVER };
+enum mode { MODE_DASHBOARD, MODE_LIST, MODE_CHECK, MODE_DOWNLOAD, MODE_SERVE, MODE_DISCOVER,
+	    MODE_CHECK_CONFIG };
 
 struct options {
 	enum mode mode;
@@ -49,6 +53,7 @@ struct options {
 	double deadline;            /* seconds; < 0 = none */
 	bool debug;                 /* -v, --debug */
 	double max_age;             /* --max-age seconds; < 0 = none */
+	int refresh;                /* --refresh seconds; -1 = from config */
 };
 
 static int usage_code(const struct options *o)
@@ -65,6 +70,7 @@ static void print_help(void)
 	      "  tlsfleet [-c FILE] --download NAME... | --all [--output-dir DIR] [SELECTION]\n"
 	      "  tlsfleet [-c FILE] --serve ADDR:PORT                  Prometheus exporter\n"
 	      "  tlsfleet [-c FILE] --discover [--account NAME]       print the listed instances\n"
+	      "  tlsfleet [-c FILE] --check-config                     validate, no network\n"
 	      "  tlsfleet --help | --version\n"
 	      "\n"
 	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n",
@@ -103,6 +109,10 @@ static void print_help(void)
 	      "                       /healthz (ADDR:PORT, [IPv6]:PORT or :PORT)\n"
 	      "  -v, --debug          a line per API request on stderr (action, region,\n"
 	      "                       host, status, request id, latency, clock skew)\n"
+	      "      --refresh SECS   dashboard/--serve: refresh every SECS seconds\n"
+	      "                       (0 = on request), overriding refresh_interval\n"
+	      "      --check-config   validate the configuration and credentials only\n"
+	      "                       (no network): exit 0 when valid, 2 when not\n"
 	      "  -h, --help           this help\n"
 	      "  -V, --version        version\n"
 	      "\n"
@@ -138,7 +148,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_THEME = 256, OPT_NO_COLOR, OPT_LIST, OPT_FORMAT, OPT_CHECK, OPT_WARN, OPT_CRIT,
 	       OPT_REQUIRE_TLS, OPT_DOWNLOAD, OPT_ALL, OPT_OUTPUT_DIR, OPT_ONLY, OPT_ACCOUNT,
-	       OPT_DEADLINE, OPT_SERVE, OPT_DEBUG, OPT_DISCOVER, OPT_MAX_AGE };
+	       OPT_DEADLINE, OPT_SERVE, OPT_DEBUG, OPT_DISCOVER, OPT_MAX_AGE, OPT_REFRESH,
+	       OPT_CHECK_CONFIG };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"theme", required_argument, NULL, OPT_THEME},
@@ -160,6 +171,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{"serve", required_argument, NULL, OPT_SERVE},
 		{"debug", no_argument, NULL, OPT_DEBUG},
 		{"discover", no_argument, NULL, OPT_DISCOVER},
+		{"refresh", required_argument, NULL, OPT_REFRESH},
+		{"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -228,6 +241,15 @@ static void parse_args(int argc, char **argv, struct options *o)
 				usage_error(o, "--max-age wants seconds (0 or more), not '%s'", optarg);
 			break;
 		}
+		case OPT_REFRESH: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 0 || v > 86400 * 7)
+				usage_error(o, "--refresh wants seconds (0-604800), not '%s'", optarg);
+			o->refresh = (int)v;
+			break;
+		}
+		case OPT_CHECK_CONFIG: o->mode = MODE_CHECK_CONFIG; modes++; break;
 		case 'h': print_help(); exit(0);
 		case 'V': printf("tlsfleet %s\n", PACKAGE_VERSION); exit(0);
 		case ':': usage_error(o, "option '%s' needs a value", argv[optind - 1]); break;
@@ -235,7 +257,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	if (modes > 1)
-		usage_error(o, "%s", "choose one of --list, --check, --download, --serve and --discover");
+		usage_error(o, "%s", "choose one of --list, --check, --download, --serve, --discover and --check-config");
 	if (o->mode == MODE_DOWNLOAD)
 		while (optind < argc)
 			o->download[o->n_download++] = argv[optind++];
@@ -266,6 +288,34 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage_error(o, "%s", "--max-age goes with --list and --check");
 	if ((o->theme || o->no_color) && o->mode != MODE_DASHBOARD)
 		usage_error(o, "%s", "--theme and --no-color are for the dashboard");
+	if (o->refresh >= 0 && o->mode != MODE_DASHBOARD && o->mode != MODE_SERVE)
+		usage_error(o, "%s", "--refresh goes with the dashboard and --serve");
+}
+
+/* ---- the configuration: first run, --check-config ------------------------ */
+
+/* No file at all is a first run, not an error to decode: say which file was
+ * looked for and where to start from. */
+static bool first_run_help(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return false;
+	fprintf(stderr,
+	        "tlsfleet: no configuration file: %s does not exist\n"
+	        "tlsfleet: an example to start from: %s/examples/config.example\n"
+	        "tlsfleet: (copy it there and edit it, or name another file with -c FILE);\n"
+	        "tlsfleet: the format is described in tlsfleet.conf(5)\n",
+	        path, TLSFLEET_DOCDIR);
+	return true;
+}
+
+static int check_config(const char *path, const struct fleet *f)
+{
+	printf("%s: valid: %zu account%s, %zu instance%s\n", path, f->n_accounts,
+	       f->n_accounts == 1 ? "" : "s", f->n_instances, f->n_instances == 1 ? "" : "s");
+	return 0;
 }
 
 /* ---- headless progress and results --------------------------------------- */
@@ -378,6 +428,48 @@ static bool fresh_enough(const struct instance *in, double max_age, time_t now)
 {
 	return max_age >= 0 && in->st.from_snapshot && in->st.refreshed_at != TIME_NONE &&
 	       (double)(now - in->st.refreshed_at) <= max_age;
+}
+
+/* The dashboard's Ctrl-R: the new file is loaded beside the old fleet
+ * (config/reload.c carries the statuses of the instances that remain),
+ * then the engine, whose jobs point into the old instances, is replaced. */
+struct reload_ctx {
+	struct fleet *fleet;
+	const char *path;
+	int refresh;        /* --refresh, or -1 */
+};
+
+static bool reload_config(void *ud, struct engine **e, char **err)
+{
+	struct reload_ctx *r = ud;
+	struct fleet nf;
+	char *path = statefile_path(), *serr = NULL;
+
+	if (config_reload(r->path, r->fleet, &nf, NULL, err) != 0) {
+		free(path);
+		return false;
+	}
+	if (r->refresh >= 0)
+		nf.settings.refresh_interval = r->refresh;
+	/* New instances start from what the state file knows of them; its
+	 * warnings would land on the curses screen, so they are dropped. */
+	if (path && statefile_save(r->fleet, path, &serr) != 0) {
+		free(serr);
+		serr = NULL;
+	}
+	engine_free(*e);
+	fleet_free(r->fleet);
+	*r->fleet = nf;
+	if (path && statefile_load(r->fleet, path, &serr) != 0)
+		free(serr);
+	free(path);
+	*e = engine_new(r->fleet, err);
+	if (!*e) {
+		/* The old engine is gone: nothing sensible to go back to. */
+		fprintf(stderr, "tlsfleet: %s\n", *err ? *err : "cannot restart the engine");
+		exit(1);
+	}
+	return true;
 }
 
 /* ---- selection and deadline ---------------------------------------------- */
@@ -619,7 +711,7 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 int main(int argc, char **argv)
 {
 	struct options o = {.mode = MODE_DASHBOARD, .warn_days = -1, .crit_days = -1, .deadline = -1,
-	                    .max_age = -1};
+	                    .max_age = -1, .refresh = -1};
 	struct snapshot_keeper keep;
 	struct prom_counters counters = {0};
 	bool *sel = NULL;
@@ -640,16 +732,26 @@ int main(int argc, char **argv)
 	}
 	path = o.config ? xstrdup(o.config) : config_default_path();
 	if (config_load(path, &fleet, &err) != 0) {
-		fprintf(stderr, "tlsfleet: %s\n", err);
+		if (!first_run_help(path))
+			fprintf(stderr, "tlsfleet: %s\n", err);
 		free(err);
 		free(path);
 		free(o.download);
 		return usage_code(&o);
 	}
+	if (o.mode == MODE_CHECK_CONFIG) {
+		code = check_config(path, &fleet);
+		free(path);
+		fleet_free(&fleet);
+		free(o.download);
+		return code;
+	}
 	free(path);
 	for (size_t i = 0; i < fleet.n_accounts; i++)
 		if (fleet.accounts[i].credential_warning)
 			fprintf(stderr, "tlsfleet: warning: %s\n", fleet.accounts[i].credential_warning);
+	if (o.refresh >= 0)
+		fleet.settings.refresh_interval = o.refresh;
 	if (o.warn_days >= 0)
 		fleet.settings.warn_days = o.warn_days;
 	if (o.crit_days >= 0)
@@ -748,8 +850,14 @@ int main(int argc, char **argv)
 	}
 	default:
 		{
-			struct tui_options to = {.theme = o.theme, .no_color = o.no_color, .keep = &keep};
+			char *cpath = o.config ? xstrdup(o.config) : config_default_path();
+			struct reload_ctx rc = {.fleet = &fleet, .path = cpath, .refresh = o.refresh};
+			struct tui_options to = {.theme = o.theme, .no_color = o.no_color,
+			                         .refresh_from_cli = o.refresh >= 0,
+			                         .reload = reload_config, .reload_ud = &rc,
+			                         .engine_out = &engine, .keep = &keep};
 			code = tui_run(&fleet, engine, &to);
+			free(cpath);
 		}
 		break;
 	}

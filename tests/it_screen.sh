@@ -118,7 +118,7 @@ expect_re "p again shows everything" "^[A-Z]+ +orders-cache +"
 # Help overlay, from the action table.
 keys '?'
 expect "? opens the help" "Refresh every instance"
-expect "help lists the filter key" "Filter rows by name"
+expect "help lists the filter key" "Filter rows: words"
 keys Escape
 expect_gone "Esc closes the help" "Refresh every instance"
 
@@ -140,7 +140,7 @@ expect "header redrawn at 80 columns" "tlsfleet "
 expect_gone "the ID column is dropped at 80 columns" " ID "
 expect_re "the detail pane is still there" "^Instance +"
 T resize-window -t main -x 50 -y 8
-expect "a too-small terminal says so" "Terminal too small"
+expect_re "a too-small terminal says so" "[Tt]oo small: "
 T resize-window -t main -x 120 -y 40
 expect " back to 120x40: the ID column returns" " ID "
 keys Escape

@@ -130,7 +130,7 @@ else
 	T resize-window -t main -x 80 -y 24
 	expect_gone "valgrind dashboard: resized to 80 columns" " ID " 30
 	T resize-window -t main -x 40 -y 6
-	expect "valgrind dashboard: too small" "Terminal too small" 30
+	expect "valgrind dashboard: too small" "oo small: " 30
 	T resize-window -t main -x 120 -y 40
 	keys Escape Escape p L Escape '?' Escape q
 	expect "valgrind dashboard: q quits, exit 0, terminal restored" "TLSFLEET_EXIT=0 TTY=restored" 60

@@ -336,6 +336,8 @@ static void test_huawei_requests(void)
 	base_is("https://dcs.eu-de.otc.t-systems.com", "OTC eu-de");
 	I.region = "eu-nl";
 	base_is("https://dcs.eu-nl.otc.t-systems.com", "OTC eu-nl");
+	I.region = "eu-ch2";
+	base_is("https://dcs.eu-ch2.sc.otc.t-systems.com", "OTC Swiss eu-ch2");
 	I.region = "ap-southeast-1";
 	base_is("https://dcs.ap-southeast-1.myhuaweicloud.com", "huawei ap-southeast-1");
 
@@ -756,6 +758,27 @@ static void test_huawei_answers(void)
 
 	run(CALL_STATUS, 204, NULL, &r);
 	check(&r, STATE_NO_INFO, NULL, 0, false, false, false, "huawei 204");
+	{
+		/* Success answers name the request only in X-Request-Id. */
+		const char *ok_body = "{\"enabled\":true,\"port\":\"6379\",\"domain_name\":\"r-1.example:6379\"}";
+		struct http_response hr = {.status = 200, .body = ok_body, .body_len = strlen(ok_body),
+		                           .request_id = "0f1e2d3c4b5a"};
+		provider_result_free(&r);
+		A.ops->parse_response(&I, CALL_STATUS, &hr, &r);
+		is_str(r.request_id, "0f1e2d3c4b5a", "huawei request_id from X-Request-Id");
+		is_str(r.addr.host, "r-1.example", "huawei host: domain_name without its port");
+		is_str(r.addr.domain, "r-1.example:6379", "huawei domain: the provider's field verbatim");
+		hr = (struct http_response){.status = 204, .request_id = "rid-204"};
+		provider_result_free(&r);
+		A.ops->parse_response(&I, CALL_STATUS, &hr, &r);
+		is_str(r.request_id, "rid-204", "huawei 204: request_id from the header");
+		const char *err_body = "{\"error_code\":\"APIG.0301\",\"error_msg\":\"x\",\"request_id\":\"body-id\"}";
+		hr = (struct http_response){.status = 401, .body = err_body, .body_len = strlen(err_body),
+		                            .request_id = "header-id"};
+		provider_result_free(&r);
+		A.ops->parse_response(&I, CALL_STATUS, &hr, &r);
+		is_str(r.request_id, "body-id", "huawei: the body's request_id wins over the header");
+	}
 	run(CALL_STATUS, 404, "{\"error_code\":\"DCS.4010\",\"error_msg\":\"instance not found\"}", &r);
 	check(&r, STATE_NOT_FOUND, "DCS.4010", 404, false, false, false, "huawei 404 with a code");
 	run(CALL_STATUS, 404, "", &r);

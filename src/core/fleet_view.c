@@ -1,4 +1,5 @@
 #include "core/fleet_view.h"
+#include "core/filter.h"
 #include "core/xalloc.h"
 
 #include <ctype.h>
@@ -11,8 +12,8 @@
  * walks the model's strings on every frame. The config-only columns
  * (name, service, region, id) sort through precomputed ranks. */
 struct fleet_view_key {
-	char *hay;          /* lowercase "name\nid\nprovider/service\nregion\nstate" */
-	size_t hay_fixed;   /* length of the part that comes from the config */
+	char *hay;          /* case-folded "name\nid\nprovider/service\nregion\naccount\n" */
+	char *hay_status;   /* case-folded "state\ncode\nhost\nip\nipv6\ndomain\n" */
 	int64_t expiry;     /* CA expiry, or INT64_MAX when unknown */
 	int64_t age;        /* -refreshed_at, or INT64_MAX when never */
 	const char *addr;   /* borrowed from the model, or NULL */
@@ -23,7 +24,6 @@ struct fleet_view_key {
 	bool problem;
 };
 
-#define STATE_NAME_MAX 15   /* longest state name ("configuring") and room */
 
 static const char *const sort_names[SORT_COUNT] = {
 	"name", "provider", "region", "id", "state", "expiry", "address", "age", "verdict",
@@ -50,30 +50,16 @@ static const char *provider_of(const struct instance *in)
 
 static void key_fixed(struct fleet_view_key *k, const struct instance *in)
 {
-	char *s = xasprintf("%s\n%s\n%s/%s\n%s\n", in->name ? in->name : "",
-	                    in->id ? in->id : "", provider_of(in),
-	                    service_kind_name(in->service), in->region ? in->region : "");
-	size_t n = strlen(s);
-
 	free(k->hay);
-	k->hay = xmalloc(n + STATE_NAME_MAX + 1);
-	for (size_t i = 0; i <= n; i++)
-		k->hay[i] = (char)tolower((unsigned char)s[i]);
-	k->hay_fixed = n;
-	free(s);
+	k->hay = filter_hay_fixed(in);
 }
 
 bool fleet_view_matches(const struct instance *in, const char *needle)
 {
-	struct fleet_view_key k = {0};
-	bool hit;
+	struct filter *flt = filter_compile(needle);
+	bool hit = filter_match(flt, in, time(NULL), NULL, NULL);
 
-	if (!needle || !*needle)
-		return true;
-	key_fixed(&k, in);
-	snprintf(k.hay + k.hay_fixed, STATE_NAME_MAX + 1, "%s", state_name(in->st.state));
-	hit = strstr(k.hay, needle) != NULL;
-	free(k.hay);
+	filter_free(flt);
 	return hit;
 }
 
@@ -110,16 +96,10 @@ void fleet_view_count(const struct fleet *f, time_t now, struct fleet_counts *ou
 static void key_status(struct fleet_view_key *k, const struct fleet *f,
                        const struct instance *in, time_t now)
 {
-	const char *st = state_name(in->st.state);
 	time_t exp = instance_cert_expires(in, NULL);
-	size_t n = strlen(st);
 
-	/* The state is the only changing part of the haystack: rewrite the
-	 * tail in place (state names are short and lowercase already). */
-	if (n > STATE_NAME_MAX)
-		n = STATE_NAME_MAX;
-	memcpy(k->hay + k->hay_fixed, st, n);
-	k->hay[k->hay_fixed + n] = '\0';
+	free(k->hay_status);
+	k->hay_status = filter_hay_status(in);
 	k->state = (uint8_t)in->st.state;
 	k->expiry = exp == TIME_NONE ? INT64_MAX : (int64_t)exp;
 	k->age = in->st.refreshed_at == TIME_NONE ? INT64_MAX : -(int64_t)in->st.refreshed_at;
@@ -150,6 +130,7 @@ void fleet_view_free(struct fleet_view *v)
 {
 	for (size_t i = 0; v->keys && i < v->f->n_instances; i++) {
 		free(v->keys[i].hay);
+		free(v->keys[i].hay_status);
 		free(v->keys[i].addr_low);
 	}
 	free(v->keys);
@@ -157,20 +138,25 @@ void fleet_view_free(struct fleet_view *v)
 		free(v->rank[s]);
 	free(v->rows);
 	free(v->filter);
+	filter_free(v->flt);
 	free(v->changed);
 	memset(v, 0, sizeof(*v));
 }
 
 void fleet_view_set_filter(struct fleet_view *v, const char *filter)
 {
-	char *nf = filter && *filter ? lower_dup(filter) : NULL;
+	struct filter *flt = filter_compile(filter);
+	char *nf = flt ? xstrdup(filter) : NULL;
 
 	if ((!nf && !v->filter) || (nf && v->filter && strcmp(nf, v->filter) == 0)) {
 		free(nf);
+		filter_free(flt);
 		return;
 	}
 	free(v->filter);
+	filter_free(v->flt);
 	v->filter = nf;
+	v->flt = flt;
 	v->dirty = true;
 }
 
@@ -543,7 +529,7 @@ bool fleet_view_update(struct fleet_view *v, time_t now)
 		const struct fleet_view_key *k = &v->keys[i];
 		if (v->problems_only && !k->problem)
 			continue;
-		if (v->filter && !strstr(k->hay, v->filter))
+		if (v->flt && !filter_match(v->flt, &f->instances[i], now, k->hay, k->hay_status))
 			continue;
 		v->rows[v->n_rows++] = i;
 	}
@@ -566,15 +552,17 @@ long fleet_view_find_next(const struct fleet_view *v, const char *needle, long f
 
 	if (n == 0 || !needle || !*needle)
 		return -1;
-	char *low = lower_dup(needle);
+	struct filter *flt = filter_compile(needle);
 	long found = -1;
-	for (long step = 1; step <= n; step++) {
+	time_t now = time(NULL);
+	for (long step = 1; flt && step <= n; step++) {
 		long r = ((from + dir * step) % n + n) % n;
-		if (strstr(v->keys[v->rows[r]].hay, low)) {
+		const struct fleet_view_key *k = &v->keys[v->rows[r]];
+		if (filter_match(flt, &v->f->instances[v->rows[r]], now, k->hay, k->hay_status)) {
 			found = r;
 			break;
 		}
 	}
-	free(low);
+	filter_free(flt);
 	return found;
 }

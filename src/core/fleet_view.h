@@ -32,6 +32,7 @@ enum view_sort {
 const char *fleet_view_sort_name(enum view_sort s);
 
 struct fleet_view_key;  /* per-instance precomputed keys (private) */
+struct filter;          /* core/filter.h */
 
 struct fleet_view {
 	const struct fleet *f;
@@ -39,12 +40,13 @@ struct fleet_view {
 	size_t n_rows;
 
 	/* Settings: change them through the setters so the view knows. */
-	char *filter;           /* lowercased; NULL = none */
+	char *filter;           /* as typed; NULL = none */
 	bool problems_only;
 	enum view_sort sort;
 	bool descending;
 
 	/* private */
+	struct filter *flt;     /* filter compiled (core/filter.h) */
 	struct fleet_view_key *keys;
 	uint32_t *rank[SORT_COUNT]; /* ranks of the config-only string columns */
 	size_t *changed;
@@ -79,8 +81,9 @@ long fleet_view_row_of(const struct fleet_view *v, size_t index);
  * view shows, so this searches with `needle` (case-insensitive) instead. */
 long fleet_view_find_next(const struct fleet_view *v, const char *needle, long from, int dir);
 
-/* Filter rule, exposed for tests: case-insensitive substring of name, id,
- * provider, service, region or state name. needle must be lowercase. */
+/* Filter rule, exposed for tests: the language of core/filter.h (free
+ * text over name, id, provider/service, region, account, state, error code
+ * and addresses; field predicates; days; negation), Unicode case-folded. */
 bool fleet_view_matches(const struct instance *in, const char *needle);
 
 /* Problems only: every instance whose verdict (core/verdict.h, the same

@@ -6,6 +6,7 @@
 #include "dashboard/ui.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char hints[] =
 	"q:quit ?:help Enter:detail r:refresh R:all d:download /:filter s:sort p:problems L:log";
@@ -36,14 +37,24 @@ static void draw_status(struct tui *t)
 	statusline_draw(&t->sl, y, t->cols, t->now_ms, hints);
 }
 
+/* The longest form that fits: a too-small message cut off in the middle
+ * would hide the one thing it is there to say. */
 static void draw_too_small(struct tui *t)
 {
-	char msg[128];
+	char msg[5][128];
+	int k = 0;
 
 	erase();
-	snprintf(msg, sizeof(msg), "Terminal too small: %dx%d, need at least %dx%d (q quits)",
+	snprintf(msg[0], sizeof(msg[0]), "Terminal too small: %dx%d, need at least %dx%d (q quits)",
 	         t->cols, t->rows, MIN_COLS, MIN_ROWS);
-	ui_put(t->rows / 2, 0, t->cols, msg, theme_attr(THEME_STATUS_ERROR));
+	snprintf(msg[1], sizeof(msg[1]), "Too small: %dx%d, need %dx%d", t->cols, t->rows,
+	         MIN_COLS, MIN_ROWS);
+	snprintf(msg[2], sizeof(msg[2]), "%dx%d < %dx%d", t->cols, t->rows, MIN_COLS, MIN_ROWS);
+	snprintf(msg[3], sizeof(msg[3]), "small");
+	snprintf(msg[4], sizeof(msg[4]), "!");
+	while (k < 4 && (int)strlen(msg[k]) > t->cols)
+		k++;
+	ui_put(t->rows / 2, 0, t->cols, msg[k], theme_attr(THEME_STATUS_ERROR));
 }
 
 void frame_draw(struct tui *t)
@@ -71,6 +82,8 @@ void frame_draw(struct tui *t)
 		if (t->dirty_table || t->dirty_detail || t->overlay == OVERLAY_LOG) {
 			if (t->overlay == OVERLAY_HELP)
 				view_help_draw(t);
+			else if (t->overlay == OVERLAY_COLUMNS)
+				view_columns_draw(t);
 			else
 				view_log_draw(t);
 		}

@@ -1,6 +1,8 @@
 /* Keys and mouse to actions (see input.h). */
 #include "dashboard/input.h"
 #include "dashboard/actions.h"
+#include "dashboard/clipboard.h"
+#include "core/connect.h"
 #include "dashboard/lineedit.h"
 #include "dashboard/mono.h"
 #include "dashboard/selection.h"
@@ -10,6 +12,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static void post(struct tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void post(struct tui *t, bool error, const char *fmt, ...)
@@ -34,6 +39,7 @@ static void set_sort(struct tui *t, enum view_sort s, bool desc)
 {
 	fleet_view_set_sort(&t->view, s, desc);
 	t->dirty_table = true;
+	t->prefs_dirty = true;
 }
 
 static void refresh_all(struct tui *t)
@@ -52,6 +58,7 @@ static void prompt_apply(struct tui *t)
 
 	fleet_view_set_filter(&t->view, lineedit_get(&t->prompt, buf));
 	t->dirty_table = t->dirty_header = t->dirty_status = true;
+	t->prefs_dirty = true;
 }
 
 static void prompt_open(struct tui *t)
@@ -90,8 +97,35 @@ static void prompt_key(struct tui *t, int rc, wint_t wc)
 	}
 }
 
+/* The column chooser: the cursor is overlay_scroll. */
+static void columns_toggle(struct tui *t)
+{
+	int c = t->overlay_scroll, shown = 0;
+
+	if (c < 0 || c >= COL_COUNT)
+		return;
+	for (int i = 0; i < COL_COUNT; i++)
+		shown += !t->col_hidden[i];
+	if (!t->col_hidden[c] && shown == 1) {
+		post(t, false, "the last shown column stays");
+		return;
+	}
+	t->col_hidden[c] = !t->col_hidden[c];
+	t->prefs_dirty = true;
+	relayout(t);
+}
+
 static void overlay_key(struct tui *t, enum action a)
 {
+	if (t->overlay == OVERLAY_COLUMNS && a == ACT_DETAIL) {
+		columns_toggle(t);
+		return;
+	}
+	if (t->overlay == OVERLAY_COLUMNS && a == ACT_COLUMNS) {
+		t->overlay = OVERLAY_NONE;
+		relayout(t);
+		return;
+	}
 	switch (a) {
 	case ACT_UP: t->overlay_scroll--; break;
 	case ACT_DOWN: t->overlay_scroll++; break;
@@ -130,6 +164,74 @@ static void overlay_key(struct tui *t, enum action a)
 	t->dirty_all = true;
 }
 
+/* The value the key after y names, as a new string; NULL with *what set to
+ * why there is none. */
+static char *copy_pick(const struct instance *in, wint_t key, const char **what)
+{
+	const struct instance_status *st = &in->st;
+
+	switch (key) {
+	case 'c': {
+		const char *host = st->addr.host && *st->addr.host ? st->addr.host : st->addr.ip;
+		struct connect_spec cs = {
+			.protocol = service_kind_name(in->service), .host = host, .port = st->addr.port,
+			.ca_file = st->download ? st->download->ca_pem : NULL,
+		};
+		*what = "the connect line";
+		return connect_line(&cs);
+	}
+	case 'p':
+		*what = "the ca.pem path";
+		return st->download && st->download->ca_pem ? xstrdup(st->download->ca_pem) : NULL;
+	case 'u':
+		/* The whole link, query included: it is what the operator asked
+		 * for; it is never shown or logged (a presigned link is a bearer
+		 * token until it expires). */
+		*what = "the cert URL";
+		return st->cert_url && *st->cert_url ? xstrdup(st->cert_url) : NULL;
+	case 'i':
+		*what = "the instance id";
+		return in->id && *in->id ? xstrdup(in->id) : NULL;
+	default:
+		*what = NULL;
+		return NULL;
+	}
+}
+
+static void copy_key(struct tui *t, int rc, wint_t wc)
+{
+	struct instance *in = selection_instance(t);
+	const char *what = NULL;
+	char *value, *err = NULL;
+
+	t->copy_pending = false;
+	t->dirty_status = true;
+	if (!in || rc != OK) {
+		post(t, false, "copy cancelled");
+		return;
+	}
+	value = copy_pick(in, wc, &what);
+	if (!what) {
+		post(t, false, "copy cancelled (y then c, p, u or i)");
+		return;
+	}
+	if (!value) {
+		post(t, true, "%s: no %s yet%s", in->name, what + 4,
+		     wc == 'p' ? " (d downloads the CA certificate)" :
+		     wc == 'c' ? " (needs the address and port)" : "");
+		return;
+	}
+	/* Curses' buffered output goes first, so the sequence lands whole
+	 * between two screen updates. */
+	fflush(stdout);
+	if (clipboard_write(STDOUT_FILENO, value, &err) == 0)
+		post(t, false, "%s: copied %s (%zu bytes)", in->name, what, strlen(value));
+	else
+		post(t, true, "%s: cannot copy %s: %s", in->name, what, err);
+	free(err);
+	free(value);
+}
+
 /* Returns true when the user asked to quit. */
 static bool do_action(struct tui *t, enum action a)
 {
@@ -152,6 +254,29 @@ static bool do_action(struct tui *t, enum action a)
 		t->detail_open = !t->detail_open;
 		t->detail_scroll = 0;
 		relayout(t);
+		break;
+	case ACT_DETAIL_RAW:
+		t->detail_raw = !t->detail_raw;
+		t->detail_hscroll = 0;
+		if (!t->detail_open)
+			t->detail_open = true;
+		relayout(t);
+		post(t, false, t->detail_raw ? "detail unwrapped: Left/Right scroll" : "detail wrapped");
+		break;
+	case ACT_DETAIL_LEFT:
+	case ACT_DETAIL_RIGHT:
+		if (!t->detail_open || !t->detail_raw)
+			break;
+		t->detail_hscroll += a == ACT_DETAIL_LEFT ? -8 : 8;
+		if (t->detail_hscroll < 0)
+			t->detail_hscroll = 0;
+		t->dirty_detail = true;
+		break;
+	case ACT_COPY:
+		if (!in)
+			break;
+		t->copy_pending = true;
+		post(t, false, "copy: c connect line, p ca.pem path, u cert URL, i instance id (Esc cancels)");
 		break;
 	case ACT_DETAIL_UP:
 	case ACT_DETAIL_DOWN:
@@ -195,9 +320,8 @@ static bool do_action(struct tui *t, enum action a)
 	case ACT_CANCEL:
 		if (!in)
 			break;
-		if (engine_cancel_download(t->e, in))
-			post(t, false, "%s: download cancelled", in->name);
-		else
+		/* The engine reports the cancellation itself (once). */
+		if (!engine_cancel_download(t->e, in))
 			post(t, false, "%s: no download running", in->name);
 		t->dirty_detail = true;
 		break;
@@ -231,6 +355,7 @@ static bool do_action(struct tui *t, enum action a)
 		set_sort(t, t->view.sort, !t->view.descending);
 		break;
 	case ACT_PROBLEMS:
+		t->prefs_dirty = true;
 		fleet_view_set_problems(&t->view, !t->view.problems_only);
 		t->dirty_table = t->dirty_header = true;
 		post(t, false, t->view.problems_only ? "showing problems only" : "showing every instance");
@@ -238,6 +363,14 @@ static bool do_action(struct tui *t, enum action a)
 	case ACT_LOG:
 	case ACT_HELP:
 		overlay_key(t, a);
+		break;
+	case ACT_COLUMNS:
+		t->overlay = OVERLAY_COLUMNS;
+		t->overlay_scroll = 0;
+		relayout(t);
+		break;
+	case ACT_RELOAD:
+		t->reload_requested = true;
 		break;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -250,6 +383,7 @@ static bool do_action(struct tui *t, enum action a)
 		} else if (t->view.filter) {
 			fleet_view_set_filter(&t->view, NULL);
 			t->dirty_table = t->dirty_header = true;
+			t->prefs_dirty = true;
 		}
 		break;
 	case ACT_QUIT:
@@ -304,6 +438,14 @@ bool input_key(struct tui *t, int rc, wint_t wc)
 	}
 	if (t->prompt_active) {
 		prompt_key(t, rc, wc);
+		return false;
+	}
+	if (t->copy_pending) {
+		copy_key(t, rc, wc);
+		return false;
+	}
+	if (t->overlay == OVERLAY_COLUMNS && rc == OK && wc == ' ') {
+		columns_toggle(t);
 		return false;
 	}
 	/* Only ASCII and function keys are bound; other characters are text. */

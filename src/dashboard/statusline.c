@@ -21,16 +21,13 @@ void statusline_free(struct statusline *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void statusline_post(struct statusline *s, time_t now, long long now_ms, bool error,
-                     const char *fmt, ...)
+static struct status_msg *keep(struct statusline *s, time_t now, bool error,
+                               const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *raw, *redacted;
 	struct status_msg *m = &s->log[s->head];
 
-	va_start(ap, fmt);
 	raw = xvasprintf(fmt, ap);
-	va_end(ap);
 	redacted = textsafe_redact_urls(raw);
 	free(m->text);
 	m->text = textsafe_utf8(redacted);
@@ -41,6 +38,28 @@ void statusline_post(struct statusline *s, time_t now, long long now_ms, bool er
 	s->head = (s->head + 1) % STATUSLINE_LOG_MAX;
 	if (s->count < STATUSLINE_LOG_MAX)
 		s->count++;
+	s->seq++;
+	return m;
+}
+
+void statusline_log(struct statusline *s, time_t now, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	keep(s, now, error, fmt, ap);
+	va_end(ap);
+}
+
+void statusline_post(struct statusline *s, time_t now, long long now_ms, bool error,
+                     const char *fmt, ...)
+{
+	va_list ap;
+	struct status_msg *m;
+
+	va_start(ap, fmt);
+	m = keep(s, now, error, fmt, ap);
+	va_end(ap);
 	/* An error still within its minimum time is not pushed off the line
 	 * by a mere informational message. */
 	if (!error && s->shown && s->shown_error && now_ms < s->shown_until)

@@ -41,6 +41,12 @@ void statusline_free(struct statusline *s);
 void statusline_post(struct statusline *s, time_t now, long long now_ms, bool error,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Keep a message in the log only, without showing it on the line (refresh
+ * failures: the table already marks them, and a fleet of failures would
+ * otherwise hide every other message). */
+void statusline_log(struct statusline *s, time_t now, bool error,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* i = 0 is the oldest kept message. */
 size_t statusline_log_count(const struct statusline *s);
 const struct status_msg *statusline_log_get(const struct statusline *s, size_t i);

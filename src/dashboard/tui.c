@@ -20,6 +20,7 @@
 #include "dashboard/theme.h"
 #include "dashboard/ui.h"
 #include "dashboard/uistats.h"
+#include "dashboard/prefs.h"
 #include "dashboard/views.h"
 #include "core/xalloc.h"
 #include "store/snapshot.h"
@@ -43,6 +44,33 @@
 
 /* ---- engine events ------------------------------------------------------ */
 
+/* A failed refresh goes to the message log with its code, once per
+ * answer: an instance is notified more than once per refresh (the CA
+ * fetch after it, downloads), so the answer's time tells repeats apart. */
+static void log_failure(struct tui *t, const struct instance *in, size_t idx)
+{
+	const struct api_error *er = in->st.error;
+
+	if (!er || !t->fail_logged_at)
+		return;
+	/* Failures only: unsupported and the like are answers, and the
+	 * table already says them. */
+	if (in->st.state != STATE_ERROR && in->st.state != STATE_AUTH_ERROR &&
+	    in->st.state != STATE_THROTTLED && in->st.state != STATE_NOT_FOUND)
+		return;
+	if (t->fail_logged_at[idx] == in->st.refreshed_at)
+		return;
+	t->fail_logged_at[idx] = in->st.refreshed_at;
+	if (er->http_status)
+		statusline_log(&t->sl, time(NULL), true, "%s: refresh failed: %s (HTTP %d)%s%s",
+		               in->name, er->code, er->http_status, er->message ? ": " : "",
+		               er->message ? er->message : "");
+	else
+		statusline_log(&t->sl, time(NULL), true, "%s: refresh failed: %s%s%s", in->name,
+		               er->code, er->message ? ": " : "", er->message ? er->message : "");
+	t->dirty_status = true;
+}
+
 static void on_engine(void *ud, struct instance *in, enum engine_event ev, const char *msg)
 {
 	struct tui *t = ud;
@@ -54,8 +82,10 @@ static void on_engine(void *ud, struct instance *in, enum engine_event ev, const
 		t->dirty_detail = true;
 	switch (ev) {
 	case ENGINE_EV_UPDATED:
-		if (mine)
+		if (mine) {
 			fleet_view_instance_changed(&t->view, idx);
+			log_failure(t, in, idx);
+		}
 		snapshot_keeper_mark(t->keep);
 		t->dirty_header = true;
 		break;
@@ -78,6 +108,126 @@ static void on_engine(void *ud, struct instance *in, enum engine_event ev, const
 	default:
 		break;
 	}
+}
+
+/* ---- saved preferences -------------------------------------------------- */
+
+static void prefs_names_of(struct prefs_names *n, const char **sorts, const char **columns)
+{
+	for (int s = 0; s < SORT_COUNT; s++)
+		sorts[s] = fleet_view_sort_name((enum view_sort)s);
+	for (int c = 0; c < COL_COUNT; c++)
+		columns[c] = view_column_name((enum table_col)c);
+	*n = (struct prefs_names){sorts, SORT_COUNT, columns, COL_COUNT};
+}
+
+/* Apply the view part (sort, filter, problems, columns) to the tui. */
+static void prefs_apply_view(struct tui *t, const struct dash_prefs *p)
+{
+	if (p->sort >= 0)
+		fleet_view_set_sort(&t->view, (enum view_sort)p->sort, p->descending);
+	fleet_view_set_problems(&t->view, p->problems_only);
+	fleet_view_set_filter(&t->view, p->filter);
+	for (int c = 0; c < COL_COUNT && c < PREFS_MAX_COLUMNS; c++)
+		t->col_hidden[c] = p->hidden[c];
+}
+
+static void prefs_write(struct tui *t)
+{
+	const char *sorts[SORT_COUNT], *columns[COL_COUNT];
+	struct prefs_names names;
+	struct dash_prefs p, old;
+	char *err = NULL;
+
+	t->prefs_dirty = false;
+	if (!t->prefs_path)
+		return;
+	prefs_names_of(&names, sorts, columns);
+	/* theme and refresh_interval are the operator's, written by hand:
+	 * keep what the file says. */
+	if (prefs_load(t->prefs_path, &names, &old, &err) != 0) {
+		free(err);
+		err = NULL;
+	}
+	prefs_init(&p);
+	p.sort = (int)t->view.sort;
+	p.descending = t->view.descending;
+	p.problems_only = t->view.problems_only;
+	p.filter = t->view.filter;
+	for (int c = 0; c < COL_COUNT && c < PREFS_MAX_COLUMNS; c++)
+		p.hidden[c] = t->col_hidden[c];
+	p.theme = old.theme;
+	p.refresh_interval = old.refresh_interval;
+	if (prefs_save(t->prefs_path, &p, &names, &err) != 0) {
+		statusline_post(&t->sl, time(NULL), mono_ms(), true,
+		                "preferences not saved: %s", err);
+		t->dirty_status = true;
+		/* Once: a read-only home must not turn every key into an error. */
+		free(t->prefs_path);
+		t->prefs_path = NULL;
+	}
+	free(err);
+	prefs_free(&old);
+}
+
+/* ---- reloading the config ------------------------------------------------ */
+
+static void reload(struct tui *t, const struct tui_options *o)
+{
+	char *err = NULL, *sel_name = NULL;
+	struct engine *e = t->e;
+
+	t->reload_requested = false;
+	if (!o || !o->reload) {
+		statusline_post(&t->sl, time(NULL), mono_ms(), true, "reloading is not available here");
+		t->dirty_status = true;
+		return;
+	}
+	if (t->sel_index < t->f->n_instances)
+		sel_name = xstrdup(t->f->instances[t->sel_index].name);
+	/* The view borrows the fleet's instances: let go of them first, keep
+	 * the settings to put back. */
+	char *filter = t->view.filter ? xstrdup(t->view.filter) : NULL;
+	enum view_sort sort = t->view.sort;
+	bool desc = t->view.descending, problems = t->view.problems_only;
+
+	engine_set_notify(e, NULL, NULL);
+	fleet_view_free(&t->view);   /* its keys are sized for the old fleet */
+	bool reloaded = o->reload(o->reload_ud, &e, &err);
+	t->e = e;
+	fleet_view_init(&t->view, t->f);
+	fleet_view_set_sort(&t->view, sort, desc);
+	fleet_view_set_problems(&t->view, problems);
+	fleet_view_set_filter(&t->view, filter);
+	free(filter);
+	engine_set_notify(e, on_engine, t);
+	t->dirty_all = true;
+	if (!reloaded) {
+		/* Several errors come one per line: one message line. */
+		for (char *c = err; c && *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		statusline_post(&t->sl, time(NULL), mono_ms(), true,
+		                "config not reloaded, the old one stays: %s", err ? err : "failed");
+		free(err);
+		free(sel_name);
+		return;
+	}
+	free(t->fail_logged_at);
+	t->fail_logged_at = xcalloc(t->f->n_instances ? t->f->n_instances : 1,
+	                            sizeof(*t->fail_logged_at));
+	t->sel_index = SIZE_MAX;
+	for (size_t i = 0; sel_name && i < t->f->n_instances; i++)
+		if (strcmp(t->f->instances[i].name, sel_name) == 0)
+			t->sel_index = i;
+	free(sel_name);
+	t->measured = false;
+	statusline_post(&t->sl, time(NULL), mono_ms(), false, "config reloaded: %zu instance%s",
+	                t->f->n_instances, t->f->n_instances == 1 ? "" : "s");
+	engine_refresh_all(e);
+	t->round_active = true;
+	t->next_auto_ms = 0;
+	t->dirty_all = true;
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -280,7 +430,24 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	t->keep = o ? o->keep : NULL;
 	setlocale(LC_CTYPE, "");
 
-	theme_load(&theme, pick_theme(f, o), &err);
+	/* Saved preferences: the command line wins over them, they win over
+	 * the config file. */
+	struct dash_prefs prefs;
+	char *perr = NULL;
+	{
+		const char *sorts[SORT_COUNT], *columns[COL_COUNT];
+		struct prefs_names names;
+		prefs_names_of(&names, sorts, columns);
+		t->prefs_path = prefs_default_path();
+		if (prefs_load(t->prefs_path, &names, &prefs, &perr) != 0)
+			prefs_init(&prefs);
+	}
+	if (prefs.refresh_interval >= 0 && !(o && o->refresh_from_cli))
+		f->settings.refresh_interval = prefs.refresh_interval;
+	struct tui_options eff = o ? *o : (struct tui_options){0};
+	if (!eff.theme && prefs.theme)
+		eff.theme = prefs.theme;
+	theme_load(&theme, pick_theme(f, &eff), &err);
 	ui_signals_install();
 	if (!ui_begin(&uerr)) {
 		fprintf(stderr, "tlsfleet: %s\n", uerr);
@@ -291,6 +458,9 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	theme_apply(&theme, t->no_color);
 	statusline_init(&t->sl);
 	fleet_view_init(&t->view, f);
+	prefs_apply_view(t, &prefs);
+	prefs_free(&prefs);
+	t->fail_logged_at = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*t->fail_logged_at));
 	engine_set_notify(e, on_engine, t);
 	t->now = time(NULL);
 	t->now_ms = mono_ms();
@@ -302,6 +472,10 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 		if (f->accounts[i].credential_warning)
 			statusline_post(&t->sl, time(NULL), mono_ms(), true, "warning: %s",
 			                f->accounts[i].credential_warning);
+	if (perr) {
+		statusline_post(&t->sl, time(NULL), mono_ms(), true, "preferences ignored: %s", perr);
+		free(perr);
+	}
 	engine_refresh_all(e);
 	t->round_active = true;
 	t->dirty_all = true;
@@ -319,14 +493,22 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 			break;
 		}
 		loop_update(&l);
+		if (t->reload_requested)
+			reload(t, o);
+		if (t->prefs_dirty && !t->prompt_active)
+			prefs_write(t);
 		if (loop_wait(&l, loop_draw(&l)))
 			break;
-		engine_perform(e);
+		engine_perform(t->e);
 	}
 
-	engine_set_notify(e, NULL, NULL);
-	engine_prefer(e, NULL, 0);
 	free(l.shown);
+	prefs_write(t);
+	free(t->prefs_path);
+	engine_set_notify(t->e, NULL, NULL);
+	engine_prefer(t->e, NULL, 0);
+	if (o && o->engine_out)
+		*o->engine_out = t->e;
 	ui_end();
 	if (code)
 		fprintf(stderr, "tlsfleet: stopped by signal %d\n", code - 128);
@@ -339,5 +521,6 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	 * when it drops a job. */
 	if (t->relist)
 		relist_free(t->relist);
+	free(t->fail_logged_at);
 	return code;
 }

@@ -12,6 +12,7 @@
 #include "core/connect.h"
 #include "core/verdict.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,11 @@ static size_t wrap(const wchar_t *w, size_t n, int cols, struct piece **out)
 
 	if (cols < 1)
 		cols = 1;
+	if (cols == INT_MAX) {   /* unwrapped: one line per value */
+		p[np++] = (struct piece){0, n};
+		*out = p;
+		return np;
+	}
 	do {
 		size_t fit = textsafe_fit(w + pos, n - pos, cols, NULL);
 		size_t take = fit;
@@ -332,6 +338,9 @@ void view_detail_draw(struct tui *t)
 	vcols = w - LABEL_W - 1;
 	if (vcols < 10)
 		vcols = 10;
+	/* Unwrapped (w): URLs, paths and digests stay whole on one line and
+	 * Left/Right scroll them, so nothing is broken mid-token. */
+	int wrap_cols = t->detail_raw ? INT_MAX : vcols;
 
 	if (in)
 		build(&d, t, in);
@@ -348,7 +357,7 @@ void view_detail_draw(struct tui *t)
 		}
 		wchar_t *wv = textsafe_wide(d.v[i].value, &n);
 		struct piece *p;
-		total += (int)wrap(wv, n, vcols, &p);
+		total += (int)wrap(wv, n, wrap_cols, &p);
 		free(p);
 		free(wv);
 	}
@@ -356,12 +365,16 @@ void view_detail_draw(struct tui *t)
 	if (t->detail_scroll > total - h)
 		t->detail_scroll = total - h > 0 ? total - h : 0;
 
+	if (t->detail_hscroll < 0 || !t->detail_raw)
+		t->detail_hscroll = 0;
 	if (total > h)
-		snprintf(title, sizeof(title), " %s  lines %d-%d of %d, J/K scroll ",
+		snprintf(title, sizeof(title), " %s  lines %d-%d of %d, J/K scroll%s ",
 		         in ? in->name : "", t->detail_scroll + 1,
-		         t->detail_scroll + h < total ? t->detail_scroll + h : total, total);
+		         t->detail_scroll + h < total ? t->detail_scroll + h : total, total,
+		         t->detail_raw ? ", unwrapped: Left/Right, w wraps" : "");
 	else
-		snprintf(title, sizeof(title), " %s ", in ? in->name : "");
+		snprintf(title, sizeof(title), " %s%s ", in ? in->name : "",
+		         t->detail_raw ? "  unwrapped: Left/Right, w wraps" : "");
 	{
 		size_t tn;
 		wchar_t *tw = textsafe_wide(title, &tn);
@@ -386,7 +399,7 @@ void view_detail_draw(struct tui *t)
 			continue;
 		}
 		struct piece *p;
-		size_t np = wrap(wv, n, vcols, &p);
+		size_t np = wrap(wv, n, wrap_cols, &p);
 
 		for (size_t k = 0; k < np && y < y0 + h; k++, line++) {
 			if (line < t->detail_scroll)
@@ -394,7 +407,14 @@ void view_detail_draw(struct tui *t)
 			ui_put(y, x, LABEL_W, k == 0 && d.v[i].label ? d.v[i].label : "",
 			       theme_attr(THEME_DETAIL_LABEL));
 			ui_blank(y, x + LABEL_W, 1, theme_attr(THEME_DETAIL));
-			ui_put_wide(y, x + LABEL_W + 1, w - LABEL_W - 1, wv + p[k].off, p[k].len,
+			size_t off = p[k].off, len = p[k].len;
+			if (t->detail_raw) {
+				/* Skip hscroll columns, never half a wide glyph. */
+				size_t skip = textsafe_fit(wv + off, len, t->detail_hscroll, NULL);
+				off += skip;
+				len -= skip;
+			}
+			ui_put_wide(y, x + LABEL_W + 1, w - LABEL_W - 1, wv + off, len,
 			            theme_attr(d.v[i].elem));
 			y++;
 		}

@@ -8,8 +8,13 @@
 
 void view_overlay_box(struct tui *t, const char *title, int *y, int *x, int *h, int *w)
 {
+	view_overlay_box_w(t, title, 100, y, x, h, w);
+}
+
+void view_overlay_box_w(struct tui *t, const char *title, int maxw, int *y, int *x, int *h, int *w)
+{
 	int top = HEADER_LINES, bottom = t->rows - 2;   /* keep header and status */
-	int bw = t->cols - 4 < 100 ? t->cols - 4 : 100;
+	int bw = t->cols - 4 < maxw ? t->cols - 4 : maxw;
 	int bh = bottom - top + 1;
 	int bx = (t->cols - bw) / 2;
 	attr_t border = theme_attr(THEME_BORDER);

@@ -7,6 +7,7 @@
 #include "core/xalloc.h"
 #include "core/timefmt.h"
 #include "core/verdict.h"
+#include "core/filter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 
 /* Columns are added in `importance` order while their `want` width fits,
  * then grow towards `pref` (for config columns: no wider than their
- * longest value); what is left goes to the address, then the name. So a
+ * longest value), then to the longest value of a config column even past
+ * pref; what is left goes to the address, then the name. So a
  * narrow terminal drops the instance id first, then the region, then the
  * provider, and a wide one shows everything in full. */
 static const struct {
@@ -32,7 +34,7 @@ static const struct {
 	[COL_LAST] = {"LAST", 6, 24, SORT_AGE},
 	/* the live probe's result; SORT_COUNT: not a sort key */
 	[COL_PROBE] = {"PROBE", 13, 13, SORT_COUNT},
-	[COL_CHECK] = {"CHECK", 5, 8, SORT_VERDICT},
+	[COL_CHECK] = {"CHECK", 6, 8, SORT_VERDICT},   /* the title and its sort mark */
 };
 static const enum table_col importance[COL_COUNT] = {
 	COL_NAME, COL_CHECK, COL_STATE, COL_EXPIRY, COL_PROBE, COL_LAST, COL_ADDRESS, COL_SERVICE,
@@ -43,6 +45,22 @@ static const enum table_col screen_order[COL_COUNT] = {
 	COL_CHECK, COL_NAME, COL_SERVICE, COL_REGION, COL_ID, COL_STATE, COL_EXPIRY, COL_ADDRESS,
 	COL_LAST, COL_PROBE,
 };
+/* Growing past `want`: the config columns first, since their width is
+ * bounded by their longest value (an id cut at 14 columns on a wide screen
+ * is useless), then the address and the last answer take the rest. */
+static const enum table_col growth[COL_COUNT] = {
+	COL_NAME, COL_STATE, COL_EXPIRY, COL_SERVICE, COL_REGION, COL_ID, COL_LAST, COL_ADDRESS,
+};
+
+static const char *const col_names[COL_COUNT] = {
+	[COL_NAME] = "name", [COL_SERVICE] = "provider", [COL_REGION] = "region", [COL_ID] = "id",
+	[COL_STATE] = "state", [COL_EXPIRY] = "expiry", [COL_ADDRESS] = "address", [COL_LAST] = "last",
+};
+
+const char *view_column_name(enum table_col c)
+{
+	return (unsigned)c < COL_COUNT && col_names[c] ? col_names[c] : "?";
+}
 
 static int text_width(const char *s)
 {
@@ -76,8 +94,6 @@ static void measure(struct tui *t)
 		t->natural[c] = cols[c].pref;
 		if (c == COL_NAME || c == COL_REGION || c == COL_ID || c == COL_SERVICE)
 			t->natural[c] = m[c] > title ? m[c] : title;
-		if (t->natural[c] > cols[c].pref)
-			t->natural[c] = cols[c].pref;
 	}
 	if (!probes)
 		t->natural[COL_PROBE] = 0;   /* no probes configured or remembered: no column */
@@ -88,16 +104,18 @@ static void layout_columns(struct tui *t)
 {
 	int width = t->table_w, used = 0, shown = 0;
 	bool on[COL_COUNT] = {false};
-	int want[COL_COUNT];
+	int want[COL_COUNT], pref[COL_COUNT];
 
 	if (!t->measured)
 		measure(t);
-	for (int c = 0; c < COL_COUNT; c++)
+	for (int c = 0; c < COL_COUNT; c++) {
 		want[c] = cols[c].want < t->natural[c] ? cols[c].want : t->natural[c];
+		pref[c] = cols[c].pref < t->natural[c] ? cols[c].pref : t->natural[c];
+	}
 	for (int i = 0; i < COL_COUNT; i++) {
 		enum table_col c = importance[i];
 		int need = want[c] + (shown ? 1 : 0);
-		if (!want[c])
+		if (!want[c] || t->col_hidden[c])
 			continue;
 		if (used + need <= width) {
 			on[c] = true;
@@ -108,16 +126,28 @@ static void layout_columns(struct tui *t)
 	for (int c = 0; c < COL_COUNT; c++)
 		t->col_w[c] = on[c] ? want[c] : 0;
 	for (int i = 0; i < COL_COUNT && used < width; i++) {
-		enum table_col c = importance[i];
+		enum table_col c = growth[i];
 		if (!on[c])
 			continue;
-		int grow = t->natural[c] - t->col_w[c];
+		int grow = pref[c] - t->col_w[c];
 		if (grow > width - used)
 			grow = width - used;
 		if (grow > 0) {
 			t->col_w[c] += grow;
 			used += grow;
 		}
+	}
+	/* A wide screen shows long ids, names and regions in full rather
+	 * than padding the address: their longest value, past pref. */
+	for (int i = 0; i < COL_COUNT && used < width; i++) {
+		enum table_col c = growth[i];
+		int grow = t->natural[c] - t->col_w[c];
+		if (!on[c] || grow <= 0)
+			continue;
+		if (grow > width - used)
+			grow = width - used;
+		t->col_w[c] += grow;
+		used += grow;
 	}
 	if (used < width)
 		t->col_w[on[COL_ADDRESS] ? COL_ADDRESS : COL_NAME] += width - used;
@@ -271,11 +301,38 @@ static const char *verdict_cell(enum verdict_status v, int w)
 	return w >= 8 ? verdict_status_name(v) : terse[v];
 }
 
+/* The filter's match inside a cell, underlined and bold, so the operator
+ * sees why a row is shown (the match may be in a column off screen; then
+ * nothing is marked). */
+static void mark_match(struct tui *t, int y, enum table_col c, const char *text, attr_t attr)
+{
+	size_t n, start, len;
+	wchar_t *w;
+
+	if (!t->view.flt)
+		return;
+	w = textsafe_wide(text, &n);
+	if (filter_highlight(t->view.flt, w, n, &start, &len)) {
+		int off = textsafe_width(w, start);
+		int span = textsafe_width(w + start, len);
+		int room = t->col_w[c] - 1;   /* the last column may hold the cut mark */
+		if (textsafe_width(w, n) <= t->col_w[c])
+			room = t->col_w[c];
+		if (off + span > room)
+			span = room - off;
+		if (span > 0)
+			mvchgat(y, t->col_x[c] + off, span, (attr & ~A_COLOR) | A_UNDERLINE | A_BOLD,
+			        (short)PAIR_NUMBER(attr), NULL);
+	}
+	free(w);
+}
+
 static void draw_cell(struct tui *t, int y, enum table_col c, const char *text, attr_t attr)
 {
 	if (!t->col_w[c])
 		return;
 	ui_put(y, t->col_x[c], t->col_w[c], text, attr);
+	mark_match(t, y, c, text, attr);
 	if (t->col_x[c] + t->col_w[c] < t->table_x + t->table_w)
 		ui_blank(y, t->col_x[c] + t->col_w[c], 1, attr);
 }
@@ -356,9 +413,41 @@ static void draw_titles(struct tui *t)
 	}
 }
 
+/* Rows hidden below the last line: a marker at the right end of the
+ * title line, so the operator knows the list goes on. */
+static void draw_more(struct tui *t)
+{
+	long below = (long)t->view.n_rows - (t->top_row + t->table_h);
+	char buf[48];
+
+	if (below <= 0)
+		return;
+	snprintf(buf, sizeof(buf), " %s%ld more ", MB_CUR_MAX > 1 ? "\u2193" : "v", below);
+	int w = text_width(buf);
+	if (w < t->table_w)
+		ui_put(t->table_y - 1, t->table_x + t->table_w - w, w, buf,
+		       theme_attr(THEME_COLUMN_SORTED));
+}
+
+/* What an empty table says, and what to do about it: p only helps when
+ * problems only is on (it then shows everything), never the other way. */
+static const char *empty_hint(const struct tui *t)
+{
+	if (t->f->n_instances == 0)
+		return "No instances configured";
+	if (t->view.filter && t->view.problems_only)
+		return "No problem matches the filter (Esc clears the filter, p shows every instance)";
+	if (t->view.problems_only)
+		return "No problems: every instance is fine (p shows every instance)";
+	if (t->view.filter)
+		return "No instance matches the filter (/ edits it, Esc clears it)";
+	return "No instances";
+}
+
 void view_table_draw(struct tui *t)
 {
 	draw_titles(t);
+	draw_more(t);
 	for (int i = 0; i < t->table_h; i++) {
 		long r = t->top_row + i;
 		int y = t->table_y + i;
@@ -366,10 +455,7 @@ void view_table_draw(struct tui *t)
 		if (r >= (long)t->view.n_rows) {
 			ui_blank(y, t->table_x, t->table_w, theme_attr(THEME_NORMAL));
 			if (r == 0 && i == 0)
-				ui_put(y, t->table_x + 1, t->table_w - 1,
-				       t->view.problems_only || t->view.filter ?
-				       "No instance matches (Esc clears the filter, p shows everything)" :
-				       "No instances configured",
+				ui_put(y, t->table_x + 1, t->table_w - 1, empty_hint(t),
 				       theme_attr(THEME_NORMAL));
 			continue;
 		}
@@ -377,40 +463,85 @@ void view_table_draw(struct tui *t)
 	}
 }
 
-static void counts_text(struct tui *t, char *buf, size_t n, bool terse)
+/* The counts line, fitted to cols: the long names when they fit, else the
+ * terse ones, and when even those do not fit the least urgent counts go
+ * first (configuring, ..., enabled, the total), so "expired" is the last
+ * thing a narrow screen loses. */
+static void counts_text(struct tui *t, char *buf, size_t n, int width)
 {
 	struct fleet_counts c;
-	size_t off = 0;
 	static const enum tls_state shown[] = {
 		STATE_ENABLED, STATE_DISABLED, STATE_CONFIGURING, STATE_UNSUPPORTED,
 		STATE_NO_INFO, STATE_UNKNOWN,
 	};
 	static const char *const terse_names[] = {"on", "off", "cfg", "unsup", "noinfo", "unk"};
+	/* Urgency of each item below, higher = kept longer. */
+	enum { I_TOTAL, I_STATE0, I_ERR = I_STATE0 + 6, I_EXPIRING, I_EXPIRED, I_COUNT };
+	static const int urgency[I_COUNT] = {
+		[I_TOTAL] = 2, [I_STATE0] = 3, [I_STATE0 + 1] = 5, [I_STATE0 + 2] = 0,
+		[I_STATE0 + 3] = 1, [I_STATE0 + 4] = 1, [I_STATE0 + 5] = 4,
+		[I_ERR] = 6, [I_EXPIRING] = 7, [I_EXPIRED] = 8,
+	};
+	char item[I_COUNT][48];
+	bool on[I_COUNT];
 
 	fleet_view_count(t->f, t->now, &c);
-	off += (size_t)snprintf(buf + off, n - off, "%zu:", c.total);
-	/* The verdict census first, worst first, as --check counts it. */
-	static const enum verdict_status vorder[] = {
-		VERDICT_CRITICAL, VERDICT_WARNING, VERDICT_UNKNOWN, VERDICT_OK,
-	};
-	static const char *const vterse[VERDICT_COUNT] = {"ok", "warn", "crit", "unkn"};
-	/* Zero counts are left out (OK's too, unless everything is zero), so
-	 * the line stays short enough for the state counts behind it. */
-	for (size_t i = 0; i < sizeof(vorder) / sizeof(vorder[0]) && off < n; i++)
-		if (c.verdict[vorder[i]] || (vorder[i] == VERDICT_OK && c.total == 0))
-			off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.verdict[vorder[i]],
-			                        terse ? vterse[vorder[i]] : verdict_status_name(vorder[i]));
-	if (off < n)
-		off += (size_t)snprintf(buf + off, n - off, " |");
-	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]) && off < n; i++)
-		if (c.state[shown[i]] || shown[i] == STATE_ENABLED)
-			off += (size_t)snprintf(buf + off, n - off, " %zu %s", c.state[shown[i]],
-			                        terse ? terse_names[i] : state_name(shown[i]));
-	if (off < n)
-		off += (size_t)snprintf(buf + off, n - off, terse ? " %zu err" : " %zu errors", c.errors);
-	if (off < n)
-		snprintf(buf + off, n - off, terse ? " | %zu expiring %zu expired" :
-		         " | %zu expiring %zu expired", c.expiring, c.expired);
+	for (int terse = 0; terse < 2; terse++) {
+		/* The verdict census first, worst first, as --check counts it;
+		 * zero counts left out (OK's too, unless everything is zero). */
+		static const enum verdict_status vorder[] = {
+			VERDICT_CRITICAL, VERDICT_WARNING, VERDICT_UNKNOWN, VERDICT_OK,
+		};
+		static const char *const vterse[VERDICT_COUNT] = {"ok", "warn", "crit", "unkn"};
+		size_t vo = (size_t)snprintf(item[I_TOTAL], sizeof(item[0]), "%zu:", c.total);
+		for (size_t k = 0; k < sizeof(vorder) / sizeof(vorder[0]) && vo < sizeof(item[0]); k++)
+			if (c.verdict[vorder[k]] || (vorder[k] == VERDICT_OK && c.total == 0))
+				vo += (size_t)snprintf(item[I_TOTAL] + vo, sizeof(item[0]) - vo, " %zu %s",
+				                       c.verdict[vorder[k]],
+				                       terse ? vterse[vorder[k]] : verdict_status_name(vorder[k]));
+		if (vo < sizeof(item[0]))
+			snprintf(item[I_TOTAL] + vo, sizeof(item[0]) - vo, " |");
+		on[I_TOTAL] = true;
+		for (int i = 0; i < 6; i++) {
+			snprintf(item[I_STATE0 + i], sizeof(item[0]), " %zu %s", c.state[shown[i]],
+			         terse ? terse_names[i] : state_name(shown[i]));
+			on[I_STATE0 + i] = c.state[shown[i]] || shown[i] == STATE_ENABLED;
+		}
+		snprintf(item[I_ERR], sizeof(item[0]), terse ? " %zu err" : " %zu errors", c.errors);
+		snprintf(item[I_EXPIRING], sizeof(item[0]), " | %zu expiring", c.expiring);
+		snprintf(item[I_EXPIRED], sizeof(item[0]), " %zu expired", c.expired);
+		on[I_ERR] = on[I_EXPIRING] = on[I_EXPIRED] = true;
+		for (;;) {
+			int len = 0, drop = -1;
+			for (int i = 0; i < I_COUNT; i++)
+				if (on[i]) {
+					len += (int)strlen(item[i]);
+					if (drop < 0 || urgency[i] < urgency[drop])
+						drop = i;
+				}
+			/* The long names only when all of them fit. */
+			if (len <= width || !terse || drop == I_EXPIRED)
+				break;
+			on[drop] = false;
+		}
+		int len = 0;
+		for (int i = 0; i < I_COUNT; i++)
+			len += on[i] ? (int)strlen(item[i]) : 0;
+		if (len <= width)
+			break;
+	}
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < I_COUNT; i++) {
+		if (!on[i] || off >= n)
+			continue;
+		const char *s = item[i];
+		if (off == 0 && *s == ' ')
+			s++;
+		if (off == 0 && strncmp(s, "| ", 2) == 0)
+			s += 2;
+		off += (size_t)snprintf(buf + off, n - off, "%s", s);
+	}
 }
 
 /* What the table shows: filter, problems only, how many rows. */
@@ -490,9 +621,7 @@ void view_header_draw(struct tui *t)
 	rw = (int)strlen(right);
 	if (rw > t->cols / 2)
 		rw = t->cols / 2;
-	counts_text(t, counts, sizeof(counts), false);
-	if ((int)strlen(counts) > t->cols - rw - 1)
-		counts_text(t, counts, sizeof(counts), true);
+	counts_text(t, counts, sizeof(counts), t->cols - rw - (rw ? 1 : 0));
 	ui_put(1, 0, t->cols - rw - (rw ? 1 : 0), counts, attr);
 	if (rw) {
 		ui_blank(1, t->cols - rw - 1, 1, attr);

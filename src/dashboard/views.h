@@ -28,7 +28,7 @@ enum table_col {
 	COL_ADDRESS, COL_LAST, COL_PROBE, COL_CHECK, COL_COUNT
 };
 
-enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LOG };
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LOG, OVERLAY_COLUMNS };
 
 struct tui {
 	struct fleet *f;
@@ -69,6 +69,17 @@ struct tui {
 
 	/* Discovery (relist.c); NULL when no account has `discover`. */
 	struct relist *relist;
+	bool detail_raw;        /* detail values unwrapped (w) */
+	int detail_hscroll;     /* columns scrolled off the left when unwrapped */
+	bool copy_pending;      /* y pressed: the next key picks the value */
+	bool col_hidden[COL_COUNT]; /* hidden with the column chooser (C) */
+	bool prefs_dirty;       /* a saved choice changed: write the file */
+	char *prefs_path;       /* owned; NULL = preferences are not saved */
+	bool reload_requested;  /* Ctrl-R: the loop re-reads the config */
+
+	/* Refresh failures already in the message log: the refreshed_at of
+	 * the answer logged, per instance (owned). */
+	time_t *fail_logged_at;
 
 	/* What the next frame must draw. */
 	bool dirty_header, dirty_table, dirty_detail, dirty_status, dirty_all;
@@ -85,6 +96,12 @@ int view_table_sort_at(const struct tui *t, int x);
 /* Short cells, shared with the detail pane. */
 void view_format_age(time_t then, time_t now, char *out, size_t n);
 
+/* Lowercase column name (saved preferences, the column chooser). */
+const char *view_column_name(enum table_col c);
+
+/* view_columns.c: the column chooser overlay (C). */
+void view_columns_draw(struct tui *t);
+
 /* view_detail.c */
 void view_detail_draw(struct tui *t);
 
@@ -97,5 +114,7 @@ void view_log_draw(struct tui *t);
 
 /* The overlay box both overlays use; returns the inner geometry. */
 void view_overlay_box(struct tui *t, const char *title, int *y, int *x, int *h, int *w);
+/* Same, at most maxw columns wide (the log uses the whole width). */
+void view_overlay_box_w(struct tui *t, const char *title, int maxw, int *y, int *x, int *h, int *w);
 
 #endif

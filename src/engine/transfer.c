@@ -123,6 +123,7 @@ struct transfer *transfer_get(struct transfer_pool *p)
 	x->next_free = NULL;
 	x->too_large = false;
 	x->date[0] = x->retry_after[0] = x->content_type[0] = x->errbuf[0] = '\0';
+	x->request_id[0] = '\0';
 	strbuf_reset(&x->body);
 	return x;
 }
@@ -283,6 +284,7 @@ void transfer_response(struct transfer *x, struct http_response *out)
 		.date = copy_header(x->easy, "Date", x->date, sizeof(x->date)),
 		.retry_after = copy_header(x->easy, "Retry-After", x->retry_after, sizeof(x->retry_after)),
 		.content_type = copy_header(x->easy, "Content-Type", x->content_type, sizeof(x->content_type)),
+		.request_id = copy_header(x->easy, "X-Request-Id", x->request_id, sizeof(x->request_id)),
 	};
 }
 

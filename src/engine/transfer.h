@@ -32,6 +32,7 @@ struct transfer {
 	char date[64];
 	char retry_after[64];
 	char content_type[128];
+	char request_id[128];
 	char errbuf[CURL_ERROR_SIZE];
 	int64_t started_ns;
 	struct transfer *next_free;

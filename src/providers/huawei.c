@@ -41,6 +41,9 @@ static char *huawei_default_endpoint(const struct account *a, const struct insta
 		return xasprintf("https://%s.eu-west-101.myhuaweicloud.eu", host);
 	if (strcmp(region, "eu-de") == 0 || strcmp(region, "eu-nl") == 0)
 		return xasprintf("https://%s.%s.otc.t-systems.com", host, region);
+	/* OTC's Swiss cloud (Swiss Open Telekom Cloud) has its own domain. */
+	if (strcmp(region, "eu-ch2") == 0)
+		return xasprintf("https://%s.eu-ch2.sc.otc.t-systems.com", host);
 	return xasprintf("https://%s.%s.myhuaweicloud.com", host, region);
 }
 
@@ -447,6 +450,7 @@ static void huawei_parse_response(const struct instance *in, enum api_call call,
 
 	if (resp->status == 204) {
 		out->state = STATE_NO_INFO;
+		out->request_id = provider_nonempty(resp->request_id);
 		return;
 	}
 	body = provider_parse_object(resp, out);
@@ -455,6 +459,10 @@ static void huawei_parse_response(const struct instance *in, enum api_call call,
 			cJSON_GetObjectItemCaseSensitive(body, "request_id")));
 		error_fields(body, &code, &message);
 	}
+	/* Success answers carry the id only in the gateway's X-Request-Id
+	 * header (error bodies carry it too). */
+	if (!out->request_id)
+		out->request_id = provider_nonempty(resp->request_id);
 	if (resp->status >= 200 && resp->status < 300 && !code) {
 		if (!body)
 			return;  /* InvalidResponse already set */

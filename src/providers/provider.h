@@ -45,6 +45,7 @@ struct http_response {
 	const char *date;            /* Date header or NULL */
 	const char *retry_after;     /* Retry-After header or NULL */
 	const char *content_type;    /* or NULL */
+	const char *request_id;      /* X-Request-Id header or NULL (Huawei's gateway) */
 };
 
 /* Everything a signer needs that is not in the instance. */
