@@ -1,8 +1,10 @@
+#include "providers/provider.h"
 #include "fixtures.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 char *fixture_path(const char *rel)
 {
@@ -51,4 +53,22 @@ cJSON *fixture_json(const char *rel)
 	}
 	free(text);
 	return j;
+}
+
+void fixture_setup(struct account *a, struct instance *in, enum provider_kind p,
+                      enum service_kind s, const char *region, const char *id)
+{
+	memset(a, 0, sizeof(*a));
+	memset(in, 0, sizeof(*in));
+	a->name = "acct-1";
+	a->provider = p;
+	a->ops = provider_for(p);
+	a->rate_limit = 20;
+	in->name = "inst-1";
+	in->account = a;
+	in->service = s;
+	in->region = (char *)region;
+	in->id = (char *)id;
+	in->warn_days = in->crit_days = in->require_tls = -1;
+	instance_status_init(&in->st);
 }

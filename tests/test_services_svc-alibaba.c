@@ -21,19 +21,7 @@ static const char SECRET[] = "sEcReT-never-printed-0123456789";
 
 static void setup(enum provider_kind p, enum service_kind s, const char *region, const char *id)
 {
-	memset(&A, 0, sizeof(A));
-	memset(&I, 0, sizeof(I));
-	A.name = "acct-1";
-	A.provider = p;
-	A.ops = provider_for(p);
-	A.rate_limit = 20;
-	I.name = "inst-1";
-	I.account = &A;
-	I.service = s;
-	I.region = (char *)region;
-	I.id = (char *)id;
-	I.warn_days = I.crit_days = I.require_tls = -1;
-	instance_status_init(&I.st);
+	fixture_setup(&A, &I, p, s, region, id);
 }
 
 static void run_call(enum api_call call, long status, const char *body, struct provider_result *r)

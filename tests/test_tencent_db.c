@@ -19,19 +19,7 @@ static struct instance I;
 
 static void setup(enum service_kind s, const char *region, const char *id)
 {
-	memset(&A, 0, sizeof(A));
-	memset(&I, 0, sizeof(I));
-	A.name = "acct-1";
-	A.provider = PROVIDER_TENCENT;
-	A.ops = provider_for(PROVIDER_TENCENT);
-	A.rate_limit = 20;
-	I.name = "inst-1";
-	I.account = &A;
-	I.service = s;
-	I.region = (char *)region;
-	I.id = (char *)id;
-	I.warn_days = I.crit_days = I.require_tls = -1;
-	instance_status_init(&I.st);
+	fixture_setup(&A, &I, PROVIDER_TENCENT, s, region, id);
 }
 
 static void run(long status, const char *body, struct provider_result *r)
