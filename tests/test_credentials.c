@@ -104,18 +104,7 @@ static struct account new_account(enum provider_kind p, const char *profile)
 
 static void account_free(struct account *a)
 {
-	credentials_free(&a->cred);
-	free(a->name);
-	free(a->profile);
-	free(a->project_id);
-	free(a->credential_source);
-	free(a->role_name);
-	free(a->role_arn);
-	free(a->role_session_name);
-	free(a->credentials_tried);
-	free(a->credential_warning);
-	credentials_free(&a->base);
-	memset(a, 0, sizeof(*a));
+	account_free_fields(a);
 }
 
 /* credentials_resolve(), checking every error for leaked secrets. */

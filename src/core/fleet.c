@@ -215,31 +215,37 @@ void instance_free_fields(struct instance *in)
 	instance_status_free(&in->st);
 }
 
+/* Frees what an account owns and zeroes it; the account itself is the
+ * caller's (an element of fleet.accounts, or a test's local). */
+void account_free_fields(struct account *a)
+{
+	free(a->name);
+	free(a->profile);
+	free(a->site);
+	free(a->endpoint);
+	free(a->project_id);
+	free(a->credential_source);
+	credentials_free(&a->cred);
+	free(a->role_name);
+	free(a->role_arn);
+	free(a->role_session_name);
+	free(a->metadata_endpoint);
+	free(a->sts_endpoint);
+	credentials_free(&a->base);
+	free(a->credentials_tried);
+	free(a->credential_warning);
+	discover_spec_free(a->discover);
+	free(a->discover);
+	memset(a, 0, sizeof(*a));
+}
+
 void fleet_free(struct fleet *f)
 {
 	for (size_t i = 0; i < f->n_instances; i++)
 		instance_free_fields(&f->instances[i]);
 	free(f->instances);
-	for (size_t i = 0; i < f->n_accounts; i++) {
-		struct account *a = &f->accounts[i];
-		free(a->name);
-		free(a->profile);
-		free(a->site);
-		free(a->endpoint);
-		free(a->project_id);
-		free(a->credential_source);
-		credentials_free(&a->cred);
-		free(a->role_name);
-		free(a->role_arn);
-		free(a->role_session_name);
-		free(a->metadata_endpoint);
-		free(a->sts_endpoint);
-		credentials_free(&a->base);
-		free(a->credentials_tried);
-		free(a->credential_warning);
-		discover_spec_free(a->discover);
-		free(a->discover);
-	}
+	for (size_t i = 0; i < f->n_accounts; i++)
+		account_free_fields(&f->accounts[i]);
 	free(f->accounts);
 	free(f->settings.config_path);
 	free(f->settings.download_dir);

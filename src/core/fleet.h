@@ -247,6 +247,7 @@ struct fleet {
 void fleet_free(struct fleet *f);            /* frees contents, not f */
 /* Frees what hangs off one instance (not the struct: it lives in an array). */
 void instance_free_fields(struct instance *in);
+void account_free_fields(struct account *a);
 struct instance *fleet_find(struct fleet *f, const char *name);
 struct account *fleet_find_account(struct fleet *f, const char *name);
 

@@ -64,10 +64,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(err);
 	unlink(path);
 	free(path);
-	free(a.name);
-	free(a.profile);
-	free(a.project_id);     /* set_cred copies a file's project_id here */
-	free(a.credential_source);
-	credentials_free(&a.cred);
+	account_free_fields(&a);
 	return 0;
 }
