@@ -232,17 +232,9 @@ PY
 	kill -HUP "$SIM_PID"
 	wait_for 20 test -s "$SIM_DIR/ready.json"
 	# The merge waits until the engine is idle (no job holds an instance).
-	# KNOWN PROBLEM (see the session note): under ASan the refreshes after
-	# the simulator's restart never let the engine go idle, so the merge
-	# never happens; skipped there until that is fixed.
-	if [ -n "${ASAN_OPTIONS:-}" ]; then
-		ok 0 "# SKIP an instance no longer listed leaves the dashboard (known problem under ASan)"
-		ok 0 "# SKIP with a log line (known problem under ASan)"
-	else
-		expect_gone "an instance no longer listed leaves the dashboard" "dash-beta " 120
-		keys L
-		expect "with a log line" "dash-beta: no longer listed by tc-disc, removed" 10
-	fi
+	expect_gone "an instance no longer listed leaves the dashboard" "dash-beta " 120
+	keys L
+	expect "with a log line" "dash-beta: no longer listed by tc-disc, removed" 10
 	keys q q
 	stop_tmux
 fi

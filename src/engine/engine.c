@@ -72,6 +72,7 @@ struct engine {
 	struct sched_key *cred_key;  /* unpaced: credential fetches */
 	bool debug;                  /* a line per request on stderr */
 	unsigned char *preferred;    /* per instance: shown on screen (engine_prefer) */
+	size_t preferred_len;        /* instances it covers: the fleet may grow (discovery) */
 	size_t n_preferred;
 };
 
@@ -881,6 +882,11 @@ void engine_fleet_changed(struct engine *e)
 		die(70, "engine_fleet_changed() while jobs hold instances");
 	cafetch_free(&e->ca);
 	cafetch_init(&e->ca, e->fleet);
+	/* Indexes of the old array mean other instances now; the dashboard
+	 * says again what it shows at its next draw. */
+	free(e->preferred);
+	e->preferred = NULL;
+	e->preferred_len = e->n_preferred = 0;
 }
 
 void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud)
@@ -957,7 +963,9 @@ static bool is_preferred_refresh(const struct sched_job *sj, const void *ud)
 	const struct job *j = (const struct job *)sj;
 	const struct engine *e = ud;
 
-	return j->kind == JOB_REFRESH && e->preferred[j->in - e->fleet->instances];
+	size_t i = (size_t)(j->in - e->fleet->instances);
+
+	return j->kind == JOB_REFRESH && i < e->preferred_len && e->preferred[i];
 }
 
 static void promote_preferred(struct engine *e)
@@ -970,10 +978,15 @@ void engine_prefer(struct engine *e, const size_t *indices, size_t n)
 {
 	size_t total = e->fleet->n_instances;
 
-	if (!e->preferred)
+	/* Sized to the fleet as it is now: a discovery merge adds instances
+	 * after the first call (an overflow under ASan before this). */
+	if (!e->preferred || e->preferred_len != total) {
+		free(e->preferred);
 		e->preferred = xcalloc(total ? total : 1, 1);
-	else
+		e->preferred_len = total;
+	} else {
 		memset(e->preferred, 0, total);
+	}
 	e->n_preferred = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (indices[i] < total && !e->preferred[indices[i]]) {
