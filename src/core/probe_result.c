@@ -48,16 +48,3 @@ void probe_leaf_free(struct probe_leaf *leaf)
 	free(leaf);
 }
 
-struct probe_leaf *probe_leaf_dup(const struct probe_leaf *leaf)
-{
-	if (!leaf)
-		return NULL;
-	struct probe_leaf *c = xcalloc(1, sizeof(*c));
-	*c = *leaf;
-	c->subject = leaf->subject ? xstrdup(leaf->subject) : NULL;
-	c->issuer = leaf->issuer ? xstrdup(leaf->issuer) : NULL;
-	c->san = leaf->n_san ? xreallocarray(NULL, leaf->n_san, sizeof(*c->san)) : NULL;
-	for (size_t i = 0; i < leaf->n_san; i++)
-		c->san[i] = xstrdup(leaf->san[i]);
-	return c;
-}

@@ -36,7 +36,5 @@ struct probe_leaf {
 };
 
 void probe_leaf_free(struct probe_leaf *leaf);
-/* A deep copy (NULL for NULL). */
-struct probe_leaf *probe_leaf_dup(const struct probe_leaf *leaf);
 
 #endif

@@ -19,7 +19,6 @@ enum verdict_status {
 	VERDICT_COUNT
 };
 
-
 struct verdict {
 	enum verdict_status status;
 	char *reason;     /* new string; never NULL after verdict_compute */
@@ -48,10 +47,6 @@ enum verdict_status verdict_worse(enum verdict_status a, enum verdict_status b);
 void verdict_compute(const struct verdict_input *in, time_t now, struct verdict *out);
 void verdict_clear(struct verdict *v);
 
-/* The input for an instance: its state, CA expiry, effective thresholds
- * (instance settings, else the fleet's after the command line) and probe
- * (see verdict_probe_of). */
-void verdict_input_of(const struct fleet *f, const struct instance *in, struct verdict_input *out);
 /* The live TLS probe's part: probe and leaf_expires from st.probe
  * (PROBE_NONE / TIME_NONE when never probed). */
 void verdict_probe_of(const struct instance *in, struct verdict_input *out);

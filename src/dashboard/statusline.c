@@ -84,7 +84,8 @@ const struct status_msg *statusline_log_get(const struct statusline *s, size_t i
 	return &s->log[(first + i) % STATUSLINE_LOG_MAX];
 }
 
-const char *statusline_current(const struct statusline *s, long long now_ms, bool *error)
+/* Message to show now, or NULL when its time is up. */
+static const char *statusline_current(const struct statusline *s, long long now_ms, bool *error)
 {
 	if (!s->shown || now_ms >= s->shown_until)
 		return NULL;

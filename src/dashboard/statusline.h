@@ -51,8 +51,6 @@ void statusline_log(struct statusline *s, time_t now, bool error,
 size_t statusline_log_count(const struct statusline *s);
 const struct status_msg *statusline_log_get(const struct statusline *s, size_t i);
 
-/* Message to show now, or NULL when its time is up. */
-const char *statusline_current(const struct statusline *s, long long now_ms, bool *error);
 /* True once, when the shown message's time has just run out. */
 bool statusline_expire(struct statusline *s, long long now_ms);
 /* Milliseconds until the shown message expires, -1 if none is shown. */

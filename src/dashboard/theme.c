@@ -93,7 +93,10 @@ static const unsigned mono_attrs[THEME_COUNT] = {
 	[THEME_STALE] = THEME_DIM,
 };
 
-enum theme_elem theme_fallback(enum theme_elem e)
+/* The older element a newer one copies when a file names only the older
+ * (verdict_ok: state_enabled, verdict_warning: expiring, verdict_critical:
+ * critical, verdict_unknown and stale: state_unknown); e itself if none. */
+static enum theme_elem theme_fallback(enum theme_elem e)
 {
 	switch (e) {
 	case THEME_VERDICT_OK: return THEME_STATE_ENABLED;
@@ -110,7 +113,9 @@ void theme_builtin(struct theme *t)
 	*t = builtin;
 }
 
-void theme_builtin_mono(struct theme *t)
+/* The attribute-only scheme for NO_COLOR, --no-color and colourless
+ * terminals: colours all default. */
+static void theme_builtin_mono(struct theme *t)
 {
 	for (int i = 0; i < THEME_COUNT; i++)
 		t->style[i] = (struct theme_style){D, D, mono_attrs[i]};
@@ -372,7 +377,11 @@ static char *try_dir(const char *dir, const char *name)
 	return NULL;
 }
 
-char *theme_find(const char *name)
+/* Where theme NAME lives: $XDG_CONFIG_HOME/tlsfleet/themes (or
+ * ~/.config/...), then TLSFLEET_DATADIR/themes, then $TLSFLEET_THEMES_DIR
+ * (running from the build tree). A NAME containing '/' is a path. New
+ * string, or NULL when not found. */
+static char *theme_find(const char *name)
 {
 	char *dir, *found;
 

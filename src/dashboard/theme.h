@@ -83,16 +83,9 @@ struct theme {
 };
 
 const char *theme_elem_name(enum theme_elem e);
-/* The older element a newer one copies when a file names only the older
- * (verdict_ok: state_enabled, verdict_warning: expiring, verdict_critical:
- * critical, verdict_unknown and stale: state_unknown); e itself if none. */
-enum theme_elem theme_fallback(enum theme_elem e);
 
 /* The built-in default theme (also what a broken file falls back to). */
 void theme_builtin(struct theme *t);
-/* The attribute-only scheme for NO_COLOR, --no-color and colourless
- * terminals: colours all default. */
-void theme_builtin_mono(struct theme *t);
 
 /* Colour name to 0..255 or THEME_DEFAULT_COLOR; false if unknown. */
 bool theme_parse_color(const char *name, short *out);
@@ -103,12 +96,6 @@ bool theme_parse_color(const char *name, short *out);
 int theme_parse(struct theme *t, const char *text, const char *origin, char **err);
 /* Same for a file. */
 int theme_load_file(struct theme *t, const char *path, char **err);
-
-/* Where theme NAME lives: $XDG_CONFIG_HOME/tlsfleet/themes (or
- * ~/.config/...), then TLSFLEET_DATADIR/themes, then $TLSFLEET_THEMES_DIR
- * (running from the build tree). A NAME containing '/' is a path. New
- * string, or NULL when not found. */
-char *theme_find(const char *name);
 
 /* Find and load NAME over the built-in default. Never fails: on a missing
  * or broken file *t is the built-in default and *err (new string) says

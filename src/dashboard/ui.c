@@ -172,16 +172,6 @@ void ui_end(void)
 	xalloc_set_fatal_hook(NULL);
 }
 
-bool ui_active(void)
-{
-	return screen != NULL;
-}
-
-bool ui_mouse_enabled(void)
-{
-	return mouse_on;
-}
-
 void ui_blank(int y, int x, int cols, attr_t attr)
 {
 	if (cols <= 0)

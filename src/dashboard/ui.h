@@ -18,7 +18,6 @@
 bool ui_begin(char **err);
 /* Idempotent; safe from the fatal hook. */
 void ui_end(void);
-bool ui_active(void);
 
 /* Handlers for SIGINT, SIGTERM, SIGHUP (quit flag), SIGWINCH (resize
  * flag) and SIG_IGN for SIGPIPE. Each also writes a byte to a pipe so a
@@ -30,9 +29,6 @@ int ui_signal_taken(void);        /* signal number that asks to quit, or 0 */
 bool ui_resize_pending(void);     /* clears the flag */
 /* Re-read the window size after SIGWINCH and tell curses. */
 void ui_resize(void);
-
-/* Mouse clicks (button 1) when the terminal reports them. */
-bool ui_mouse_enabled(void);
 
 /* Draw a display-safe wide string at (y, x) into exactly cols columns:
  * cut with an ellipsis when too long, padded with spaces when short.

@@ -65,7 +65,8 @@ static void print_hist(FILE *fp, const char *name, const struct uistats_hist *h)
 	        h->max_us / 1e3, (unsigned long long)h->n);
 }
 
-void uistats_print(const struct uistats *s, FILE *fp)
+/* The text shown above, to fp. */
+static void uistats_print(const struct uistats *s, FILE *fp)
 {
 	fprintf(fp, "# tlsfleet UI statistics, milliseconds\n");
 	print_hist(fp, "input_gap_ms", &s->gap);

@@ -42,8 +42,6 @@ void uistats_wait_begin(struct uistats *s, double now_us);
 void uistats_wait_end(struct uistats *s, double now_us);
 void uistats_frame(struct uistats *s, double us);
 
-/* The text shown above, to fp. */
-void uistats_print(const struct uistats *s, FILE *fp);
 /* Same into a new file at path; -1 when it cannot be written. */
 int uistats_write(const struct uistats *s, const char *path);
 

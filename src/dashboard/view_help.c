@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-void view_overlay_box(struct tui *t, const char *title, int *y, int *x, int *h, int *w)
+/* The overlay box both overlays use; returns the inner geometry. */
+static void view_overlay_box(struct tui *t, const char *title, int *y, int *x, int *h, int *w)
 {
 	view_overlay_box_w(t, title, 100, y, x, h, w);
 }
@@ -69,7 +70,7 @@ static const char *const legend[] = {
 };
 #define LEGEND_LINES ((int)(sizeof(legend) / sizeof(legend[0])))
 
-int view_help_lines(void)
+static int view_help_lines(void)
 {
 	return ACT_COUNT - 1 + 2 + 1 + LEGEND_LINES;
 }

@@ -107,13 +107,10 @@ void view_detail_draw(struct tui *t);
 
 /* view_help.c */
 void view_help_draw(struct tui *t);
-int view_help_lines(void);
 
 /* view_log.c */
 void view_log_draw(struct tui *t);
 
-/* The overlay box both overlays use; returns the inner geometry. */
-void view_overlay_box(struct tui *t, const char *title, int *y, int *x, int *h, int *w);
 /* Same, at most maxw columns wide (the log uses the whole width). */
 void view_overlay_box_w(struct tui *t, const char *title, int maxw, int *y, int *x, int *h, int *w);
 

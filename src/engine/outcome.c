@@ -30,8 +30,10 @@ static void set_attempt(struct instance *in, enum tls_state state, struct api_er
 	st->from_snapshot = false;
 }
 
-void outcome_apply(struct instance *in, struct provider_result *r,
-                   int http_status, long latency_ms, time_t now)
+/* Apply a provider's parsed answer. Takes ownership of r's fields (r is
+ * left empty). http_status 0 = no HTTP answer. */
+static void outcome_apply(struct instance *in, struct provider_result *r,
+                          int http_status, long latency_ms, time_t now)
 {
 	struct instance_status *st = &in->st;
 

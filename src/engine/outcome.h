@@ -8,11 +8,6 @@
 #include "core/fleet.h"
 #include "providers/provider.h"
 
-/* Apply a provider's parsed answer. Takes ownership of r's fields (r is
- * left empty). http_status 0 = no HTTP answer. */
-void outcome_apply(struct instance *in, struct provider_result *r,
-                   int http_status, long latency_ms, time_t now);
-
 /* Apply an API answer: outcome_apply, then a clock-skew rejection gets
  * its message rewritten to say by how much the clocks differ (from the
  * answer's Date header). */

@@ -160,7 +160,7 @@ static enum MHD_Result on_http(void *cls, struct MHD_Connection *conn, const cha
 
 /* ---- address ------------------------------------------------------------- */
 
-bool serve_parse_listen(const char *s, char **host, unsigned *port)
+static bool serve_parse_listen(const char *s, char **host, unsigned *port)
 {
 	const char *colon, *h = s;
 	size_t hl;

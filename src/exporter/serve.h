@@ -23,8 +23,4 @@ struct serve_options {
 int serve_run(struct fleet *f, struct engine *e, const struct serve_options *o, bool *usage,
               char **err);
 
-/* Split "ADDR:PORT" into a host (new string; NULL for every address) and a
- * port. false when malformed. */
-bool serve_parse_listen(const char *s, char **host, unsigned *port);
-
 #endif

@@ -55,7 +55,8 @@ static void crypto_init(void)
 	mac_sha1 = mac_ctx_new("SHA1");
 }
 
-void sign_sha256(const void *data, size_t len, unsigned char out[SIGN_SHA256_LEN])
+/* ---- primitives --------------------------------------------------------- */
+static void sign_sha256(const void *data, size_t len, unsigned char out[SIGN_SHA256_LEN])
 {
 	unsigned int n = 0;
 

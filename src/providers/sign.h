@@ -20,8 +20,6 @@
 #define SIGN_SHA256_LEN 32
 #define SIGN_SHA1_LEN 20
 
-/* ---- primitives --------------------------------------------------------- */
-void sign_sha256(const void *data, size_t len, unsigned char out[SIGN_SHA256_LEN]);
 /* Lowercase hex of the SHA-256 of data. */
 void sign_sha256_hex(const void *data, size_t len, char out[2 * SIGN_SHA256_LEN + 1]);
 void sign_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,

@@ -9,15 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *tempcreds_auth_name(int auth)
-{
-	switch (auth) {
-	case AUTH_INSTANCE_ROLE: return "instance_role";
-	case AUTH_ASSUME_ROLE: return "assume_role";
-	default: return "keys";
-	}
-}
-
 static const struct provider_ops *ops_of(const struct account *a)
 {
 	return a->ops ? a->ops : provider_for(a->provider);

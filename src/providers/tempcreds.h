@@ -34,7 +34,4 @@ void tempcreds_tencent_assume_role(const struct account *a, const char *base_url
 void tempcreds_alibaba_assume_role(const struct account *a, const char *base_url, const char *region,
                                    const struct sign_context *ctx, struct http_request *out);
 
-/* The auth setting's names ("keys", "instance_role", "assume_role"). */
-const char *tempcreds_auth_name(int auth);
-
 #endif

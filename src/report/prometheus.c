@@ -40,7 +40,7 @@ void prom_counters_free(struct prom_counters *c)
 
 /* ---- escaping ------------------------------------------------------------ */
 
-char *prom_label_escape(const char *s)
+static char *prom_label_escape(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
 

@@ -37,8 +37,5 @@ void prom_counters_free(struct prom_counters *c);
  * counted). OpenMetrics ends with "# EOF". */
 void prometheus_write(FILE *out, const struct fleet *f, const struct prom_counters *counters,
                       enum prom_format fmt, time_t now);
-/* A label value escaped for both formats (\\, \", \n), printable UTF-8
- * otherwise. New string. */
-char *prom_label_escape(const char *s);
 
 #endif

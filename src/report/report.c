@@ -90,7 +90,6 @@ static bool has_url_query(const cJSON *node)
 }
 
 enum status_mode {
-	STATUS_COPY,      /* an independent copy (report_instance_json's callers keep it) */
 	STATUS_BORROW,    /* a reference to the model's tree when nothing needs redacting:
 	                   * only for an object printed and deleted at once */
 	STATUS_NONE,      /* left out (CSV has no column for it) */
@@ -194,11 +193,6 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 	                      in->account->credential_expires ? time_or_null(in->account->credential_expires)
 	                                                      : cJSON_CreateNull());
 	return o;
-}
-
-cJSON *report_instance_json(const struct fleet *f, const struct instance *in, time_t now)
-{
-	return instance_json(f, in, now, STATUS_COPY);
 }
 
 static void list_json(FILE *out, const struct fleet *f, time_t now)

@@ -8,8 +8,6 @@
 enum report_format { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_PROMETHEUS };
 
 bool report_format_from_name(const char *name, enum report_format *out);
-/* One instance as the contract's JSON object (new tree, caller deletes). */
-cJSON *report_instance_json(const struct fleet *f, const struct instance *in, time_t now);
 void report_list(FILE *out, const struct fleet *f, enum report_format fmt, time_t now);
 /* --list exit code: 0 when every instance ended in a definite state. */
 int report_list_exit_code(const struct fleet *f);
