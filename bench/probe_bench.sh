@@ -18,8 +18,8 @@ while getopts "b:n:" opt; do
 	esac
 done
 top_srcdir=$SRC
-. "$SRC/tests/lib.sh" >/dev/null
-. "$SRC/tests/dbservers.sh"
+. "$SRC/tests/integration/lib.sh" >/dev/null
+. "$SRC/tests/integration/dbservers.sh"
 trap 'db_stop_all; cleanup' EXIT
 [ -n "$REDIS_SERVER" ] || { echo "redis-server not found"; exit 1; }
 PROBE=$BUILD/tests/tools/probe_run

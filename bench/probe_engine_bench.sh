@@ -19,8 +19,8 @@ while getopts "b:n:" opt; do
 	esac
 done
 top_srcdir=$SRC top_builddir=$BUILD
-. "$SRC/tests/lib.sh" >/dev/null
-. "$SRC/tests/dbservers.sh"
+. "$SRC/tests/integration/lib.sh" >/dev/null
+. "$SRC/tests/integration/dbservers.sh"
 trap 'db_stop_all; tmux -L tlsfleet-pbench kill-server 2>/dev/null; cleanup' EXIT
 [ -n "$REDIS_SERVER" ] || { echo "redis-server not found"; exit 1; }
 

@@ -22,7 +22,7 @@ while getopts "b:n:r:" opt; do
 done
 top_srcdir=$SRC
 top_builddir=$BUILD
-. "$SRC/tests/lib.sh" >/dev/null
+. "$SRC/tests/integration/lib.sh" >/dev/null
 TMUX_BIN=$(command -v tmux) || { echo "tmux not found"; exit 1; }
 SOCK=tlsfleet-snapbench-$$
 trap '"$TMUX_BIN" -L "$SOCK" kill-server 2>/dev/null || true; [ -n "${SERVE_PID:-}" ] && kill "$SERVE_PID" 2>/dev/null; cleanup' EXIT

@@ -3,7 +3,7 @@
  * like before it reaches a terminal, a report, a message or a log line.
  * It holds the project's only UTF-8 decoder, the control/escape/bidi rules
  * and the only URL redactor. No curses and no curl here, so every front
- * end can use it and it is tested on its own (tests/test_textsafe.c).
+ * end can use it and it is tested on its own (tests/unit/test_textsafe.c).
  *
  * Decoding is done by hand rather than with mbrtowc() so a hostile byte
  * sequence is judged the same way whatever the locale; only the column

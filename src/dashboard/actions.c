@@ -159,7 +159,7 @@ static void man_key(const char *name, void *ud)
 
 void actions_write_man(FILE *fp)
 {
-	fputs(".\\\" Generated from src/actions.def by `tests/test_actions --man`; edit that file.\n", fp);
+	fputs(".\\\" Generated from src/actions.def by `tests/unit/test_actions --man`; edit that file.\n", fp);
 	for (int a = 1; a < ACT_COUNT; a++) {
 		struct man_ctx ctx = {fp, 0};
 

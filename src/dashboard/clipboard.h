@@ -3,7 +3,7 @@
  * kitty, iTerm2, WezTerm, foot and tmux (with `set -g set-clipboard on`)
  * turn into a clipboard write, also over ssh where no X or Wayland
  * clipboard is reachable. Curses-free, so it is unit tested
- * (tests/test_clipboard.c); the dashboard writes the sequence straight to
+ * (tests/unit/test_clipboard.c); the dashboard writes the sequence straight to
  * the terminal (it moves no cursor, so the screen curses knows stays
  * true).
  *

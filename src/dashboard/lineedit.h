@@ -1,7 +1,7 @@
 /* The filter prompt's line editor: a fixed buffer of wide characters with
  * the cursor always at its end (typing, Backspace, Ctrl-U, Ctrl-W; there
  * is no cursor movement). No curses here, so it is tested on its own
- * (tests/test_lineedit.c): the caller maps curses' function keys
+ * (tests/unit/test_lineedit.c): the caller maps curses' function keys
  * (KEY_BACKSPACE, KEY_ENTER) to lineedit_backspace() and an accept itself,
  * and hands every plain character to lineedit_key().
  *

@@ -12,7 +12,7 @@
  * message and defaults, never a failure. Written atomically (a staged
  * file renamed over the old one, store/safefile) when a choice changes
  * and on quit. The command line wins over the preferences, which win over
- * the config file. Curses-free, unit tested (tests/test_prefs.c).
+ * the config file. Curses-free, unit tested (tests/unit/test_prefs.c).
  *
  * Ownership: struct dash_prefs owns its strings; prefs_free() releases
  * them. Column and sort names are the caller's (borrowed tables). */

@@ -1,14 +1,14 @@
 /* UI statistics: how long a key press can wait (the loop's busy time
  * between two waits for input) and how long a frame takes to draw. When
  * TLSFLEET_UI_STATS names a file, the dashboard writes them there on exit
- * (bench/run.sh ui and tests/it_screen.sh read it):
+ * (bench/run.sh ui and tests/integration/it_screen.sh read it):
  *
  *   # tlsfleet UI statistics, milliseconds
  *   input_gap_ms p50=... p99=... max=... n=...
  *   frame_ms p50=... p99=... max=... n=...
  *
  * Times are passed in (microseconds), so the logic is testable without a
- * clock or a terminal (tests/test_uistats.c). Ownership: nothing on the
+ * clock or a terminal (tests/unit/test_uistats.c). Ownership: nothing on the
  * heap; a struct uistats lives on tui_run()'s stack. */
 #ifndef TLSFLEET_UISTATS_H
 #define TLSFLEET_UISTATS_H

@@ -3,7 +3,7 @@
  * for them. The fetch itself (a metadata GET or an STS AssumeRole) is an
  * engine job like any other, so fetching never blocks the dashboard;
  * tempcreds.h builds its request and reads its answer. No curl, no clock
- * of its own: callers pass now, so tests/test_credfetch.c can drive it.
+ * of its own: callers pass now, so tests/unit/test_credfetch.c can drive it.
  *
  * Ownership: the engine owns the array of cred_state; jobs parked here
  * stay the engine's (linked through sched_job.next). Accounts belong to

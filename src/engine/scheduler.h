@@ -3,7 +3,7 @@
  * heap ordered by time; starts go round-robin over the keys, at most `cap`
  * on the wire, as each key's pacer allows, and a cold key's first request
  * goes alone (warm-up). No curl and no clock of its own: every call takes
- * now_ns (monotonic), so tests/test_queue.c drives it with a fake clock.
+ * now_ns (monotonic), so tests/unit/test_queue.c drives it with a fake clock.
  *
  * Ownership: the scheduler owns its keys, the heap array and the links in
  * struct sched_job; the jobs themselves belong to the caller, who embeds a

@@ -1,7 +1,7 @@
 /* Corpus replay without libFuzzer: feeds every regular file of the given
  * files and directories (not recursive) to LLVMFuzzerTestOneInput, in name
  * order so a run is repeatable. Built with each target by plain gcc, so
- * `make check` (tests/it_fuzz_replay.sh) keeps every committed finding
+ * `make check` (tests/integration/it_fuzz_replay.sh) keeps every committed finding
  * fixed, under ASan+UBSan in a --enable-sanitizers build. A finding aborts
  * (or the sanitizer exits non-zero) after "replaying FILE" names it. */
 #include "fuzz.h"

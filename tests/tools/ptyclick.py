@@ -3,7 +3,7 @@
 until the first refresh round has ended, click with the mouse (an SGR
 press and release at column X, row Y, 1-based) and type KEYS; print
 everything the dashboard wrote, decoded as latin-1 so every byte survives,
-to stdout. Used by tests/it_habits.sh: tmux's send-keys cannot send mouse
+to stdout. Used by tests/integration/it_habits.sh: tmux's send-keys cannot send mouse
 events to an application, a pty can.
 
 usage: ptyclick.py TLSFLEET CONFIG X Y CLICK_SHOWS KEYS WAIT_FOR_AFTER

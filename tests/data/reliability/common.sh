@@ -1,4 +1,4 @@
-# Shared by the reliability tests (sourced right after tests/lib.sh).
+# Shared by the reliability tests (sourced right after tests/integration/lib.sh).
 #
 # python3 may be a version manager's shim that costs most of a second per
 # start; these tests start python often, so ask it once for the real

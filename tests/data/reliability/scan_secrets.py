@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Looks for secrets, tokens and request signatures in what tlsfleet wrote
-(tests/it_secrets.sh).
+(tests/integration/it_secrets.sh).
 
     scan_secrets.py FLEET.json SIGS EXTRA PATH...
 
