@@ -26,9 +26,8 @@ trap 'db_stop_all; cleanup' EXIT
 P_SIM=$(free_port)
 P_DB=$(free_port)   # taken by nothing until MariaDB starts: the fleet needs it first
 RDS_ID=rm-bp1probe000001
-dial() {  # the address to dial is the MariaDB server; the name it proves is localhost
-	printf '"config": {"probe_host": "127.0.0.1", "probe_port": PORT, "sni": "localhost"}'
-}
+# the address to dial is the MariaDB server; the name it proves is localhost
+DIAL="\"config\": {\"probe_host\": \"127.0.0.1\", \"probe_port\": $P_DB, \"sni\": \"localhost\"}"
 cat >"$WORK/fleet.json" <<EOF
 {"config": {"refresh_interval": 0, "timeout": 5.0, "retries": 1, "crit_days": 7, "warn_days": 30, "probe": true},
  "cas": {"tc-ca": {"days_left": 400, "key": "ec", "cn": "Probe CA", "org": "tlsfleet probes"},
@@ -52,14 +51,14 @@ cat >"$WORK/fleet.json" <<EOF
   {"name": "ali-rds", "account": "ali", "service": "rds", "region": "cn-hangzhou", "id": "$RDS_ID",
    "ca": "ali-ca", "api_expires_days_left": 300,
    "extra": {"ServerCAUrl": "https://127.0.0.1:$P_SIM/files/alibaba/ali/$RDS_ID/ApsaraDB-CA-Chain.zip"},
-   $(dial | sed "s/PORT/$P_DB/")},
+   $DIAL},
   {"name": "ali-rds-sqlserver", "account": "ali", "service": "rds", "region": "cn-hangzhou", "id": "rm-bp1probe000002",
    "ca": "ali-ca", "api_expires_days_left": 300, "cert_common_name": "rm-bp1probe000002.sqlserver.rds.aliyuncs.com",
-   $(dial | sed "s/PORT/$P_DB/")},
+   $DIAL},
   {"name": "ali-polardb", "account": "ali", "service": "polardb", "region": "cn-beijing", "id": "pc-bp1probe000001",
-   "ca": "ali-ca", "api_expires_days_left": 300, $(dial | sed "s/PORT/$P_DB/")},
+   "ca": "ali-ca", "api_expires_days_left": 300, $DIAL},
   {"name": "hw-rds", "account": "hw", "service": "rds", "region": "eu-de", "id": "00ffffffffffffffb2156a4f777ee32cin11",
-   "ca": "hw-ca", $(dial | sed "s/PORT/$P_DB/")},
+   "ca": "hw-ca", $DIAL},
   {"name": "hw-rds-maria", "account": "hw", "service": "rds", "region": "eu-de", "id": "00ffffffffffffffb2156a4f777ee32cin12",
    "ca": "hw-ca", "extra": {"datastore": {"type": "MariaDB", "version": "10.11"}},
    "domain_name": "127.0.0.1", "port": "$P_DB"}
