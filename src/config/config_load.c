@@ -16,6 +16,7 @@
 #include "config/config_load.h"
 #include "config/credentials.h"
 #include "providers/provider.h"
+#include "providers/protocol.h"
 #include "engine/url.h"
 #include "core/paths.h"
 #include "core/strbuf.h"
@@ -1508,5 +1509,6 @@ done:
 		return -1;
 	}
 	loader_free(&L);
+	out->protocol_of = provider_protocol;
 	return 0;
 }

@@ -190,14 +190,14 @@ char *connect_line(const struct connect_spec *s)
 	return strbuf_steal(&sb);
 }
 
-char *connect_line_of(const struct instance *in)
+char *connect_line_of(const struct fleet *f, const struct instance *in)
 {
 	/* With only the address to dial known (probe_host/probe_port), that
 	 * address is the one an operator can reach too. */
 	const char *host = instance_connect_host(in);
 	int port = instance_connect_port(in);
 	struct connect_spec s = {
-		.protocol = service_kind_name(in->service),
+		.protocol = instance_protocol(f, in, NULL),
 		.host = host ? host : in->probe_host,
 		.port = port > 0 ? port : in->probe_port,
 		.verify_name = in->sni,

@@ -37,11 +37,14 @@ struct connect_spec {
  * with one in it is safe to show or paste). */
 char *connect_line(const struct connect_spec *s);
 
+struct fleet;
 struct instance;
-/* The line for an instance (JSON key "connect", the detail pane): its
- * connect address (provider's, else the host/port settings), probe_host /
- * probe_port as the address dialled, sni as the name verified, and the
- * downloaded ca.pem when there is one. NULL as above. */
-char *connect_line_of(const struct instance *in);
+/* The line for an instance (JSON key "connect", the detail pane, the copy
+ * key): the protocol the probe speaks (instance_protocol, core/fleet.h),
+ * its connect address (provider's, else the host/port settings),
+ * probe_host / probe_port as the address dialled, sni as the name
+ * verified, and the downloaded ca.pem when there is one. NULL as above,
+ * and when the instance has no protocol (SQL Server, an engine unknown). */
+char *connect_line_of(const struct fleet *f, const struct instance *in);
 
 #endif

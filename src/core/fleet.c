@@ -306,6 +306,23 @@ int instance_connect_port(const struct instance *in)
 	return in->port > 0 ? in->port : -1;
 }
 
+const char *instance_protocol(const struct fleet *f, const struct instance *in, const char **why)
+{
+	if (why)
+		*why = NULL;
+	return f && f->protocol_of ? f->protocol_of(in, why) : NULL;
+}
+
+const char *instance_not_probed(const struct fleet *f, const struct instance *in)
+{
+	const char *why = NULL;
+
+	if (in->st.state != STATE_ENABLED || !instance_probe_enabled(f, in) ||
+	    instance_protocol(f, in, &why))
+		return NULL;
+	return why;
+}
+
 static time_t earliest_cert_expiry(const struct instance *in)
 {
 	time_t best = TIME_NONE;

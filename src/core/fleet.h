@@ -236,12 +236,20 @@ struct settings {
 	bool probe;             /* live TLS probe of enabled instances */
 };
 
+/* The client protocol of an instance ("redis", "dcs", "postgres", "mysql",
+ * "mariadb", "mongodb"), or NULL with *why (when why is not NULL) saying
+ * why it is not probed (words that follow "not probed: "). The providers decide (providers/protocol.h, which
+ * knows the engines behind their answers); config_load() installs it, so
+ * the model and its front ends ask without knowing any provider. */
+typedef const char *instance_protocol_fn(const struct instance *in, const char **why);
+
 struct fleet {
 	struct settings settings;
 	struct account *accounts;
 	size_t n_accounts;
 	struct instance *instances;
 	size_t n_instances;
+	instance_protocol_fn *protocol_of;   /* NULL: no protocol known for any instance */
 };
 
 void fleet_free(struct fleet *f);            /* frees contents, not f */
@@ -261,6 +269,13 @@ bool instance_probe_enabled(const struct fleet *f, const struct instance *in);
  * and port settings (each may be NULL / -1). */
 const char *instance_connect_host(const struct instance *in);
 int instance_connect_port(const struct instance *in);
+/* The fleet's protocol_of for the instance; NULL (and *why NULL) when the
+ * fleet has none installed. Static strings. */
+const char *instance_protocol(const struct fleet *f, const struct instance *in, const char **why);
+/* Why an instance whose probe setting is on and whose TLS is on is not
+ * probed (words that follow "not probed: "); NULL when it is or would be.
+ * Static. */
+const char *instance_not_probed(const struct fleet *f, const struct instance *in);
 
 /* CA expiry per tlsfleet(1), STATES: the API's date, else the earliest notAfter of
  * the inspected certificates. *source is "api", "certificate" or NULL. */

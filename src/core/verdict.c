@@ -101,6 +101,11 @@ static enum verdict_status verdict_enabled(const struct verdict_input *in, time_
 			s = p;
 		}
 	}
+	if (reason && in->not_probed) {
+		char *note = xasprintf("%s; not probed: %s", why, in->not_probed);
+		free(why);
+		why = note;
+	}
 	if (reason)
 		*reason = why;
 	return s;
@@ -180,6 +185,7 @@ static void verdict_input_of(const struct fleet *f, const struct instance *in,
 	out->crit_days = instance_crit_days(f, in);
 	out->require_tls = instance_require_tls(f, in);
 	verdict_probe_of(in, out);
+	out->not_probed = instance_not_probed(f, in);
 }
 
 enum verdict_status verdict_of(const struct fleet *f, const struct instance *in, time_t now,

@@ -33,6 +33,8 @@ struct verdict_input {
 	bool require_tls;
 	enum probe_result probe;        /* PROBE_NONE = never probed */
 	time_t leaf_expires;            /* probed server certificate; TIME_NONE = none */
+	const char *not_probed;         /* why a probe that is on cannot run (instance_not_probed),
+	                                   or NULL; added to the reason, never to the status */
 };
 
 const char *verdict_status_name(enum verdict_status s);  /* "OK" ... */

@@ -166,20 +166,16 @@ static void overlay_key(struct tui *t, enum action a)
 
 /* The value the key after y names, as a new string; NULL with *what set to
  * why there is none. */
-static char *copy_pick(const struct instance *in, wint_t key, const char **what)
+static char *copy_pick(const struct fleet *f, const struct instance *in, wint_t key,
+                       const char **what)
 {
 	const struct instance_status *st = &in->st;
 
 	switch (key) {
-	case 'c': {
-		const char *host = st->addr.host && *st->addr.host ? st->addr.host : st->addr.ip;
-		struct connect_spec cs = {
-			.protocol = service_kind_name(in->service), .host = host, .port = st->addr.port,
-			.ca_file = st->download ? st->download->ca_pem : NULL,
-		};
+	case 'c':
+		/* the line the detail pane shows */
 		*what = "the connect line";
-		return connect_line(&cs);
-	}
+		return connect_line_of(f, in);
 	case 'p':
 		*what = "the ca.pem path";
 		return st->download && st->download->ca_pem ? xstrdup(st->download->ca_pem) : NULL;
@@ -210,7 +206,7 @@ static void copy_key(struct tui *t, int rc, wint_t wc)
 		post(t, false, "copy cancelled");
 		return;
 	}
-	value = copy_pick(in, wc, &what);
+	value = copy_pick(t->f, in, wc, &what);
 	if (!what) {
 		post(t, false, "copy cancelled (y then c, p, u or i)");
 		return;

@@ -84,12 +84,16 @@ static char *json_value(const cJSON *v)
 	return out;
 }
 
-static void add_use_it(struct dlines *d, const struct instance *in)
+static void add_use_it(struct dlines *d, const struct tui *t, const struct instance *in)
 {
-	char *line = connect_line_of(in);
+	const char *why = NULL;
+	char *line = connect_line_of(t->f, in);
 
 	if (!line) {
-		addf(d, "Connect", "no line: the connect host or port is unknown (settings host, port)");
+		if (!instance_protocol(t->f, in, &why))
+			addf(d, "Connect", "no line: %s", why ? why : "no client protocol known");
+		else
+			addf(d, "Connect", "no line: the connect host or port is unknown (settings host, port)");
 		return;
 	}
 	addf(d, "Connect", "%s", in->st.download ? "with the downloaded ca.pem:"
@@ -107,9 +111,14 @@ static void add_probe(struct dlines *d, const struct tui *t, const struct instan
 	char a[21], age[16];
 
 	if (p->result == PROBE_NONE) {
-		addf(d, "Probe", "%s", engine_probe_pending(in) ? "running"
-		     : instance_probe_enabled(t->f, in) ? "not yet (after a refresh that says TLS is on)"
-		     : "off (setting probe)");
+		const char *why = NULL;
+
+		if (instance_probe_enabled(t->f, in) && !instance_protocol(t->f, in, &why) && why)
+			addf(d, "Probe", "not probed: %s", why);
+		else
+			addf(d, "Probe", "%s", engine_probe_pending(in) ? "running"
+			     : instance_probe_enabled(t->f, in) ? "not yet (after a refresh that says TLS is on)"
+			     : "off (setting probe)");
 		return;
 	}
 	view_format_age(p->at, t->now, age, sizeof(age));
@@ -171,7 +180,7 @@ static void build(struct dlines *d, const struct tui *t, const struct instance *
 	addf(d, "Warn / crit", "%d / %d days", instance_warn_days(t->f, in), instance_crit_days(t->f, in));
 	/* what a client sees, and how to connect: before the API's details */
 	add_probe(d, t, in);
-	add_use_it(d, in);
+	add_use_it(d, t, in);
 
 	add(d, "Cert URL", THEME_DETAIL, st->cert_url ? textsafe_redact_url(st->cert_url) : xstrdup("-"));
 	fmt_time(st->cert_url_expires, a);

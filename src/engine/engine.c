@@ -185,13 +185,21 @@ static void maybe_fetch_ca(struct engine *e, struct instance *in)
 
 /* After a definite answer: probe an enabled instance when its probe
  * setting is on (tlsfleet.conf(5)). A disabled one is not probed: a
- * server that still answers TLS there is no problem of the client's. The
- * CA comes first: a running or new CA fetch makes the probe wait for it. */
+ * server that still answers TLS there is no problem of the client's. Nor
+ * is one without a protocol (providers/protocol.h: SQL Server, an engine
+ * not known): never another protocol instead, and a probe kept from
+ * before (an older tlsfleet probed those as Redis) is dropped, since the
+ * last probe counts however old (core/verdict.h). The CA comes first: a
+ * running or new CA fetch makes the probe wait for it. */
 static void maybe_probe(struct engine *e, struct instance *in)
 {
 	if (in->st.state != STATE_ENABLED || !instance_probe_enabled(e->fleet, in) ||
 	    (in->pending & (PENDING_PROBE | PENDING_PROBE_CA)))
 		return;
+	if (!probes_protocol(in, NULL)) {
+		probe_status_clear(&in->st.probe);
+		return;
+	}
 	if (!probes_have_ca(&e->probes, in)) {
 		struct ca_fetch *f = cafetch_request_probe(&e->ca, in, time(NULL));
 		if (f) {

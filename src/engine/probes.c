@@ -3,6 +3,7 @@
 #include "engine/url.h"
 #include "engine/pacer.h"
 #include "probe/probe.h"
+#include "providers/protocol.h"
 #include "store/certinfo.h"
 #include "core/xalloc.h"
 
@@ -50,9 +51,20 @@ void probes_free(struct probes *pr)
 	memset(pr, 0, sizeof(*pr));
 }
 
+bool probes_protocol(const struct instance *in, enum probe_proto *out)
+{
+	enum probe_proto p;
+
+	if (!probe_proto_from_name(provider_protocol(in, NULL), &p))
+		return false;
+	if (out)
+		*out = p;
+	return true;
+}
+
 bool probes_request(struct probes *pr, struct instance *in)
 {
-	if (!sched_claim(in, PENDING_PROBE))
+	if (!probes_protocol(in, NULL) || !sched_claim(in, PENDING_PROBE))
 		return false;
 	if (pr->head && pr->head == pr->len)
 		pr->head = pr->len = 0;
@@ -112,7 +124,7 @@ void probes_remember_pem(struct probes *pr, const char *url, const unsigned char
 	free(key);
 }
 
-static void start_one(struct probes *pr, struct instance *in)
+static void start_one(struct probes *pr, struct instance *in, enum probe_proto proto)
 {
 	struct probe_run *r = &pr->flight[pr->in_flight++];
 	const char *host = in->probe_host ? in->probe_host : instance_connect_host(in);
@@ -126,8 +138,7 @@ static void start_one(struct probes *pr, struct instance *in)
 	t.host = r->host;
 	t.port = r->port;
 	t.verify_name = r->verify_name;
-	if (!probe_proto_from_name(service_kind_name(in->service), &t.proto))
-		t.proto = PROBE_REDIS;
+	t.proto = proto;
 	t.ca_file = downloaded_pem(in);
 	if (!t.ca_file)
 		t.ca_pem = kept_pem(pr, in);
@@ -162,8 +173,16 @@ size_t probes_step(struct probes *pr, int64_t deadline_ns,
 	 * both stop at the deadline and the rest goes on at the next call,
 	 * the ones not reached this time first. */
 	while (pr->in_flight < PROBES_MAX_IN_FLIGHT && pr->head < pr->len &&
-	       pacer_now_ns() < deadline_ns)
-		start_one(pr, pr->queue[pr->head++]);
+	       pacer_now_ns() < deadline_ns) {
+		struct instance *in = pr->queue[pr->head++];
+		enum probe_proto proto;
+		/* queued with a protocol; an answer since may have changed the
+		 * engine: then not probed at all, never as another protocol */
+		if (probes_protocol(in, &proto))
+			start_one(pr, in, proto);
+		else
+			sched_release(in, PENDING_PROBE);
+	}
 	size_t n = pr->in_flight;
 	for (size_t k = 0; k < n && pr->in_flight; k++) {
 		if (pacer_now_ns() >= deadline_ns)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "core/fleet.h"
 #include "core/strmap.h"
+#include "probe/probe.h"
 
 /* Handshakes are ~2 ms of CPU each (ARCHITECTURE.md): 16 at once keep a
  * loopback server at its rate while one perform round stays short. */
@@ -41,7 +42,12 @@ struct probes {
 void probes_init(struct probes *pr, struct fleet *f);
 void probes_free(struct probes *pr);
 
-/* Queue a probe of in; false when one is already queued or running. */
+/* The probe protocol of in, from providers/protocol.h ("mariadb" is the
+ * MySQL protocol); false when it has none: SQL Server, an engine not known
+ * yet. out may be NULL. */
+bool probes_protocol(const struct instance *in, enum probe_proto *out);
+/* Queue a probe of in; false when one is already queued or running, or
+ * in has no protocol (probes_protocol). */
 bool probes_request(struct probes *pr, struct instance *in);
 /* Whether a CA for probing in is at hand (ca.pem on disk or a PEM kept). */
 bool probes_have_ca(const struct probes *pr, const struct instance *in);

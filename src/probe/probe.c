@@ -86,6 +86,11 @@ const char *probe_proto_name(enum probe_proto p)
 
 bool probe_proto_from_name(const char *name, enum probe_proto *out)
 {
+	/* MariaDB speaks the MySQL protocol 10 greeting and SSLRequest */
+	if (name && strcmp(name, "mariadb") == 0) {
+		*out = PROBE_MYSQL;
+		return true;
+	}
 	for (int i = 0; name && i < PROBE_PROTO_COUNT; i++) {
 		if (strcmp(name, proto_names[i]) == 0) {
 			*out = (enum probe_proto)i;

@@ -25,6 +25,7 @@ enum probe_proto { PROBE_REDIS, PROBE_DCS, PROBE_MONGODB, PROBE_POSTGRES, PROBE_
                    PROBE_PROTO_COUNT };
 
 const char *probe_proto_name(enum probe_proto p);
+/* The names of providers/protocol.h; "mariadb" is PROBE_MYSQL. */
 bool probe_proto_from_name(const char *name, enum probe_proto *out);
 
 struct probe_target {

@@ -1,8 +1,14 @@
 /* The client protocol of an instance (providers/protocol.h). */
 #include "providers/protocol.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
+
+/* Why there is none, completing "not probed: ". */
+static const char WHY_SQLSERVER[] =
+	"SQL Server wraps TLS in TDS pre-login, which tlsfleet does not speak";
+static const char WHY_UNKNOWN[] = "engine unknown";
 
 static const char *member(const cJSON *obj, const char *name)
 {
@@ -23,7 +29,12 @@ static const char *from_host(const char *host)
 	return NULL;
 }
 
-static const char *alibaba_rds(const struct instance *in)
+static bool sqlserver_host(const char *host)
+{
+	return host && strstr(host, ".sqlserver.");
+}
+
+static const char *alibaba_rds(const struct instance *in, const char **why)
 {
 	const char *on = member(in->st.provider_status, "SSLEnabled");
 
@@ -31,12 +42,14 @@ static const char *alibaba_rds(const struct instance *in)
 	 * Server's, so only the endpoint name tells those two apart. */
 	if (on && (strcmp(on, "on") == 0 || strcmp(on, "off") == 0))
 		return "postgres";
+	if (sqlserver_host(in->st.addr.host))
+		*why = WHY_SQLSERVER;
 	return from_host(in->st.addr.host);
 }
 
 /* Huawei RDS: datastore.type of the instance (MySQL, PostgreSQL,
  * SQLServer, MariaDB; case-insensitive per the API). */
-static const char *huawei_rds(const struct instance *in)
+static const char *huawei_rds(const struct instance *in, const char **why)
 {
 	const cJSON *ds = cJSON_GetObjectItemCaseSensitive(in->st.provider_status, "datastore");
 	const char *type = member(ds, "type");
@@ -49,10 +62,12 @@ static const char *huawei_rds(const struct instance *in)
 		return "mariadb";
 	if (strcasecmp(type, "PostgreSQL") == 0)
 		return "postgres";
+	if (strcasecmp(type, "SQLServer") == 0)
+		*why = WHY_SQLSERVER;
 	return NULL;
 }
 
-const char *provider_protocol(const struct instance *in)
+static const char *decide(const struct instance *in, const char **why)
 {
 	enum provider_kind cloud = in->account ? in->account->provider : PROVIDER_COUNT;
 
@@ -65,17 +80,26 @@ const char *provider_protocol(const struct instance *in)
 		return "postgres";
 	case SERVICE_MONGODB:
 		return "mongodb";
+	case SERVICE_MYSQL:
+		return "mysql";
+	case SERVICE_SQLSERVER:
+		*why = WHY_SQLSERVER;
+		return NULL;
 	case SERVICE_POLARDB:
 		return from_host(in->st.addr.host);
 	case SERVICE_RDS:
-		return cloud == PROVIDER_HUAWEI ? huawei_rds(in) : alibaba_rds(in);
+		return cloud == PROVIDER_HUAWEI ? huawei_rds(in, why) : alibaba_rds(in, why);
 	default:
-		/* Kinds of other clouds named only by their config value, so
-		 * that a new kind row needs no change here when it is plain. */
-		if (strcmp(service_kind_name(in->service), "mysql") == 0)
-			return "mysql";
-		if (strcmp(service_kind_name(in->service), "mariadb") == 0)
-			return "mariadb";
 		return NULL;
 	}
+}
+
+const char *provider_protocol(const struct instance *in, const char **why)
+{
+	const char *reason = NULL;
+	const char *proto = decide(in, &reason);
+
+	if (why)
+		*why = proto ? NULL : reason ? reason : WHY_UNKNOWN;
+	return proto;
 }

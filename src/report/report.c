@@ -180,7 +180,7 @@ static cJSON *instance_json(const struct fleet *f, const struct instance *in, ti
 	 * discovered, probe and connect, check, credential_expires. */
 	cJSON_AddBoolToObject(o, "discovered", in->discovered);
 	cJSON_AddItemToObject(o, "probe", probe_status_json(&st->probe, now));
-	char *line = connect_line_of(in);
+	char *line = connect_line_of(f, in);
 	cJSON_AddItemToObject(o, "connect", str_or_null(line));
 	free(line);
 	char *reason = NULL;

@@ -438,29 +438,29 @@ static void status_from(const char *json, const char *host)
 static void test_protocol(void)
 {
 	setup(PROVIDER_ALIBABA, SERVICE_MONGODB, "cn-hangzhou", "dds-1");
-	is_str(provider_protocol(&I), "mongodb", "alibaba mongodb: mongodb");
+	is_str(provider_protocol(&I, NULL), "mongodb", "alibaba mongodb: mongodb");
 	setup(PROVIDER_ALIBABA, SERVICE_REDIS, "cn-hangzhou", "r-1");
-	is_str(provider_protocol(&I), "redis", "alibaba redis: redis");
+	is_str(provider_protocol(&I, NULL), "redis", "alibaba redis: redis");
 
 	setup(PROVIDER_ALIBABA, SERVICE_RDS, "cn-hangzhou", "rm-1");
-	is_str(provider_protocol(&I), NULL, "rds before any answer: unknown");
+	is_str(provider_protocol(&I, NULL), NULL, "rds before any answer: unknown");
 	status_from("{\"SSLEnabled\":\"Yes\"}", "rm-1.mysql.rds.aliyuncs.com");
-	is_str(provider_protocol(&I), "mysql", "rds Yes + .mysql. host: mysql");
+	is_str(provider_protocol(&I, NULL), "mysql", "rds Yes + .mysql. host: mysql");
 	status_from("{\"SSLEnabled\":\"on\"}", "pgm-1.pg.rds.aliyuncs.com");
-	is_str(provider_protocol(&I), "postgres", "rds on: postgres");
+	is_str(provider_protocol(&I, NULL), "postgres", "rds on: postgres");
 	status_from("{\"SSLEnabled\":\"off\"}", NULL);
-	is_str(provider_protocol(&I), "postgres", "rds off, no host: postgres");
+	is_str(provider_protocol(&I, NULL), "postgres", "rds off, no host: postgres");
 	status_from("{\"SSLEnabled\":\"Yes\"}", "rm-1.sqlserver.rds.aliyuncs.com");
-	is_str(provider_protocol(&I), NULL, "rds SQL Server: not probed");
+	is_str(provider_protocol(&I, NULL), NULL, "rds SQL Server: not probed");
 	status_from("{\"SSLEnabled\":\"Yes\"}", NULL);
-	is_str(provider_protocol(&I), NULL, "rds Yes without a host: MySQL or SQL Server, unknown");
+	is_str(provider_protocol(&I, NULL), NULL, "rds Yes without a host: MySQL or SQL Server, unknown");
 	status_from(NULL, NULL);
 
 	setup(PROVIDER_ALIBABA, SERVICE_POLARDB, "cn-hangzhou", "pc-1");
 	status_from(NULL, "pc-1.mysql.polardb.rds.aliyuncs.com");
-	is_str(provider_protocol(&I), "mysql", "polardb .mysql.: mysql");
+	is_str(provider_protocol(&I, NULL), "mysql", "polardb .mysql.: mysql");
 	status_from(NULL, "pc-1.o.polardb.rds.aliyuncs.com");
-	is_str(provider_protocol(&I), NULL, "polardb other engines: unknown");
+	is_str(provider_protocol(&I, NULL), NULL, "polardb other engines: unknown");
 	status_from(NULL, NULL);
 
 	setup(PROVIDER_HUAWEI, SERVICE_RDS, "eu-de", "x");
@@ -474,10 +474,10 @@ static void test_protocol(void)
 		snprintf(json, sizeof(json), "{\"datastore\":{\"type\":\"%s\"}}", types[i][0]);
 		snprintf(name, sizeof(name), "huawei rds %s", types[i][0]);
 		status_from(json, NULL);
-		is_str(provider_protocol(&I), types[i][1], name);
+		is_str(provider_protocol(&I, NULL), types[i][1], name);
 	}
 	status_from(NULL, NULL);
-	is_str(provider_protocol(&I), NULL, "huawei rds before any answer: unknown");
+	is_str(provider_protocol(&I, NULL), NULL, "huawei rds before any answer: unknown");
 }
 
 int main(void)

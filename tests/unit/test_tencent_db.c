@@ -6,6 +6,7 @@
 #include "fixtures.h"
 #include "providers/provider.h"
 #include "core/connect.h"
+#include "providers/protocol.h"
 #include "probe/probe.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
@@ -362,33 +363,43 @@ static void test_codes(void)
 	provider_result_free(&r);
 }
 
-/* ---- the probe and the connect line know the services by name ---------- */
+/* ---- the probe and the connect line: providers/protocol.c's mapping ----- */
+
+static const char *tencent_protocol(enum service_kind k, const char **why)
+{
+	struct account a = {.name = "tc", .provider = PROVIDER_TENCENT};
+	struct instance in = {.name = "x", .account = &a, .service = k};
+
+	return provider_protocol(&in, why);
+}
 
 static void test_protocol_names(void)
 {
 	enum probe_proto p;
 	struct connect_spec spec = {.host = "10.0.0.8", .port = 3306, .ca_file = "/d/ca.pem"};
+	const char *why = "x";
 	char *line;
 
-	ok(probe_proto_from_name(service_kind_name(SERVICE_MYSQL), &p) && p == PROBE_MYSQL,
-	   "mysql: the probe speaks it under the service's name");
-	ok(probe_proto_from_name(service_kind_name(SERVICE_MONGODB), &p) && p == PROBE_MONGODB,
-	   "mongodb: the probe speaks it under the service's name");
-	ok(!probe_proto_from_name(service_kind_name(SERVICE_SQLSERVER), &p),
-	   "sqlserver: not probed (TDS wraps TLS in PRELOGIN)");
+	ok(probe_proto_from_name(tencent_protocol(SERVICE_MYSQL, NULL), &p) && p == PROBE_MYSQL,
+	   "mysql: the probe speaks MySQL");
+	ok(probe_proto_from_name(tencent_protocol(SERVICE_MONGODB, NULL), &p) && p == PROBE_MONGODB,
+	   "mongodb: the probe speaks MongoDB (TLS first)");
+	const char *proto = tencent_protocol(SERVICE_SQLSERVER, &why);
+	ok(!proto && why && strstr(why, "TDS pre-login"), "sqlserver: not probed, TDS named (%s)",
+	   why ? why : "null");
 
-	spec.protocol = service_kind_name(SERVICE_MYSQL);
+	spec.protocol = tencent_protocol(SERVICE_MYSQL, NULL);
 	line = connect_line(&spec);
 	ok(line && strncmp(line, "mysql --ssl-mode=VERIFY_IDENTITY", 32) == 0,
 	   "mysql: connect line (%s)", line ? line : "null");
 	free(line);
-	spec.protocol = service_kind_name(SERVICE_MONGODB);
+	spec.protocol = tencent_protocol(SERVICE_MONGODB, NULL);
 	spec.port = 27017;
 	line = connect_line(&spec);
 	ok(line && strncmp(line, "mongosh --tls", 13) == 0, "mongodb: connect line (%s)",
 	   line ? line : "null");
 	free(line);
-	spec.protocol = service_kind_name(SERVICE_SQLSERVER);
+	spec.protocol = tencent_protocol(SERVICE_SQLSERVER, NULL);
 	spec.port = 1433;
 	line = connect_line(&spec);
 	ok(line == NULL, "sqlserver: no connect line (sqlcmd takes no CA file)");
