@@ -172,11 +172,7 @@ void verdict_probe_of(const struct instance *in, struct verdict_input *out)
 	out->leaf_expires = p->result != PROBE_NONE && p->leaf ? p->leaf->not_after : TIME_NONE;
 }
 
-/* The input for an instance: its state, CA expiry, effective thresholds
- * (instance settings, else the fleet's after the command line) and probe
- * (see verdict_probe_of). */
-static void verdict_input_of(const struct fleet *f, const struct instance *in,
-                             struct verdict_input *out)
+void verdict_input_of(const struct fleet *f, const struct instance *in, struct verdict_input *out)
 {
 	out->state = in->st.state;
 	out->error = in->st.error;

@@ -47,6 +47,10 @@ int verdict_severity(enum verdict_status s);
 enum verdict_status verdict_worse(enum verdict_status a, enum verdict_status b);
 
 void verdict_compute(const struct verdict_input *in, time_t now, struct verdict *out);
+/* The input for an instance: its state, CA expiry, effective thresholds
+ * (instance settings, else the fleet's after the command line), probe
+ * (see verdict_probe_of) and whether it is probed at all. */
+void verdict_input_of(const struct fleet *f, const struct instance *in, struct verdict_input *out);
 void verdict_clear(struct verdict *v);
 
 /* The live TLS probe's part: probe and leaf_expires from st.probe
