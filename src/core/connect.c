@@ -203,7 +203,7 @@ char *connect_line_of(const struct fleet *f, const struct instance *in)
 		.verify_name = in->sni,
 		.dial_host = in->probe_host,
 		.dial_port = in->probe_port > 0 ? in->probe_port : 0,
-		.ca_file = in->st.download ? in->st.download->ca_pem : NULL,
+		.ca_file = in->probe_ca ? in->probe_ca : in->st.download ? in->st.download->ca_pem : NULL,
 	};
 
 	return connect_line(&s);

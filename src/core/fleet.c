@@ -211,6 +211,7 @@ void instance_free_fields(struct instance *in)
 	free(in->host);
 	free(in->probe_host);
 	free(in->sni);
+	free(in->probe_ca);
 	address_free(&in->listed_addr);
 	instance_status_free(&in->st);
 }

@@ -207,6 +207,7 @@ struct instance {
 	char *probe_host;   /* address to dial when it differs; NULL = connect address */
 	int probe_port;     /* -1 = connect port */
 	char *sni;          /* name to verify; NULL = connect host */
+	char *probe_ca;     /* CA file the probe trusts (config probe_ca); NULL = the downloaded one */
 	int line;
 	size_t index;       /* position in the config */
 	bool discovered;    /* added by a listing, not in the config */

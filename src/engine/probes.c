@@ -87,6 +87,11 @@ static const char *downloaded_pem(const struct instance *in)
 {
 	const struct download_info *d = in->st.download;
 
+	/* The operator's file wins: it is there because the provider offers
+	 * none, or because they trust theirs over the download. */
+	if (in->probe_ca)
+		return in->probe_ca;
+
 	return d && d->ca_pem && access(d->ca_pem, R_OK) == 0 ? d->ca_pem : NULL;
 }
 

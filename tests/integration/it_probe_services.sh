@@ -57,6 +57,9 @@ cat >"$WORK/fleet.json" <<EOF
    $DIAL},
   {"name": "ali-polardb", "account": "ali", "service": "polardb", "region": "cn-beijing", "id": "pc-bp1probe000001",
    "ca": "ali-ca", "api_expires_days_left": 300, $DIAL},
+  {"name": "ali-polardb-ca", "account": "ali", "service": "polardb", "region": "cn-beijing", "id": "pc-bp1probe000002",
+   "ca": "ali-ca", "api_expires_days_left": 300,
+   "config": {"probe_host": "127.0.0.1", "probe_port": $P_DB, "sni": "localhost", "probe_ca": "$WORK/console-ca.pem"}},
   {"name": "hw-rds", "account": "hw", "service": "rds", "region": "eu-de", "id": "00ffffffffffffffb2156a4f777ee32cin11",
    "ca": "hw-ca", $DIAL},
   {"name": "hw-rds-maria", "account": "hw", "service": "rds", "region": "eu-de", "id": "00ffffffffffffffb2156a4f777ee32cin12",
@@ -64,6 +67,9 @@ cat >"$WORK/fleet.json" <<EOF
    "domain_name": "127.0.0.1", "port": "$P_DB"}
  ]}
 EOF
+# The CA an operator saved from the console (probe_ca): readable when the
+# config loads, filled in once the download below has the CA.
+: >"$WORK/console-ca.pem"
 start_sim "$WORK/fleet.json" --port "$P_SIM"
 
 # The CAs as a client gets them. The simulator signs every EC CA with one
@@ -77,6 +83,7 @@ start_sim "$WORK/fleet.json" --port "$P_SIM"
 check "the provider CA downloaded (Tencent Url, Huawei download-link)" \
 	test -s "$WORK/dl/tc-mysql/ca.pem" -a -s "$WORK/dl/hw-rds/ca.pem" -a -s "$WORK/dl/hw-rds-maria/ca.pem" ||
 	sed 's/^/# /' "$WORK/dl.out"
+cp "$WORK/dl/tc-mysql/ca.pem" "$WORK/console-ca.pem"
 CERTS="$WORK/certs"
 mkdir -p "$CERTS"
 "$PYTHON3" - "$CERTS" "$SIM_DIR/keys/ca-ec.key" "$WORK/dl/tc-mysql/ca.pem" "$WORK/dl/hw-rds/ca.pem" <<'PY'
@@ -122,10 +129,10 @@ is "$DB_PORT" "$P_DB" "MariaDB listens where the fleet points"
 sed 's/^/# stderr: /' "$WORK/list.err"
 res() { json_get "$WORK/list.json" "(lambda p: p and p['result'])(next(i for i in d if i['name']=='$1')['probe'])"; }
 for c in tc-mysql:ok tc-mysql-wrongca:untrusted ali-rds:ok hw-rds:ok hw-rds-maria:ok \
-	ali-polardb:no_ca tc-sqlserver:None ali-rds-sqlserver:None; do
+	ali-polardb:no_ca ali-polardb-ca:ok tc-sqlserver:None ali-rds-sqlserver:None; do
 	is "$(res "${c%%:*}")" "${c#*:}" "${c%%:*}: probe.result ${c#*:}"
 done
-for n in tc-mysql tc-mysql-wrongca tc-sqlserver ali-rds ali-rds-sqlserver ali-polardb hw-rds hw-rds-maria; do
+for n in tc-mysql tc-mysql-wrongca tc-sqlserver ali-rds ali-rds-sqlserver ali-polardb ali-polardb-ca hw-rds hw-rds-maria; do
 	is "$(state_of "$WORK/list.json" "$n")" enabled "$n: TLS enabled"
 done
 pycheck "the MySQL probes spoke TLS to MariaDB (leaf localhost, TLS version)" \
@@ -146,7 +153,7 @@ pycheck "probed instances carry no not-probed note" \
 	"$WORK/list.json"
 chk() { json_get "$WORK/list.json" "next(i for i in d if i['name']=='$1')['check']['status']"; }
 for c in tc-mysql:OK tc-mysql-wrongca:CRITICAL ali-rds:OK hw-rds:OK hw-rds-maria:OK \
-	ali-polardb:UNKNOWN tc-sqlserver:OK ali-rds-sqlserver:OK; do
+	ali-polardb:UNKNOWN ali-polardb-ca:OK tc-sqlserver:OK ali-rds-sqlserver:OK; do
 	is "$(chk "${c%%:*}")" "${c#*:}" "${c%%:*}: check ${c#*:}"
 done
 
@@ -185,6 +192,11 @@ is "$(sql "$line")" 1 "hw-rds-maria connect line, run as printed: select 1"
 line=$(json_get "$WORK/list.json" "next(i for i in d if i['name']=='ali-rds')['connect']")
 is "$line" "mysql --ssl-mode=VERIFY_CA -h 127.0.0.1 -P $P_DB" \
 	"ali-rds: a mysql line dialling probe_host (chain only: the client cannot verify another name)"
+
+line=$(json_get "$WORK/list.json" "next(i for i in d if i['name']=='ali-polardb-ca')['connect']")
+is "$line" "mysql --ssl-mode=VERIFY_CA --ssl-ca='$WORK/console-ca.pem' -h 127.0.0.1 -P $P_DB" \
+	"ali-polardb-ca: the connect line trusts the probe_ca file"
+is "$(sql "${line/mysql --ssl-mode=VERIFY_CA/$MARIADB_CLI --ssl}")" 1 "ali-polardb-ca connect line (chain checked): select 1"
 
 # The dashboard's detail pane says why SQL Server is not probed.
 if command -v tmux >/dev/null 2>&1; then

@@ -748,6 +748,18 @@ static void test_paths(void)
 	want = xasprintf("'ca_file': cannot read %s/nope.pem: No such file or directory", home);
 	expect_error("\nca_file = \"~/nope.pem\";\n", 2, want, "missing ca_file");
 	free(want);
+	want = xasprintf("'probe_ca': cannot read %s/console-ca.pem: No such file or directory", home);
+	expect_error(ACCOUNTS TC_INSTANCE("a") ",\n  { name = \"b\"; account = \"tc\"; service = \"redis\";\n"
+	             "    region = \"r\"; id = \"c\"; probe_ca = \"~/console-ca.pem\"; }\n);\n", 9, want,
+	             "probe_ca unreadable: the file, the line");
+	free(want);
+	err = load_text(ACCOUNTS TC_INSTANCE("a") ",\n  { name = \"b\"; account = \"tc\"; service = \"redis\";\n"
+	                "    region = \"r\"; id = \"c\"; probe_ca = \"/dev/null\"; }\n);\n", &f);
+	is_str(err ? err : f.instances[1].probe_ca, "/dev/null", "probe_ca readable: kept");
+	ok(!err && !f.instances[0].probe_ca, "probe_ca unset: NULL");
+	if (!err)
+		fleet_free(&f);
+	free(err);
 
 	char *p;
 	setenv("XDG_CONFIG_HOME", "/xdg/conf", 1);
