@@ -212,6 +212,7 @@ void instance_free_fields(struct instance *in)
 	free(in->probe_host);
 	free(in->sni);
 	address_free(&in->listed_addr);
+	free(in->listed_engine);
 	instance_status_free(&in->st);
 }
 
