@@ -262,43 +262,46 @@ static void test_bad_and_errors(void)
 	ok(!p.ok && p.r.state == STATE_ERROR, "RDS: not JSON");
 	list_page_free(&p);
 
-	/* Each product's refusal and throttling */
-	parse_body(&tc, SERVICE_MYSQL, 0, NULL, 200,
-	           "{\"Response\":{\"Error\":{\"Code\":\"OperationDenied.UserHasNoStrategy\",\"Message\":\"m\"},\"RequestId\":\"r\"}}", &p);
-	ok(!p.ok && p.r.state == STATE_AUTH_ERROR, "cdb OperationDenied.UserHasNoStrategy: auth error");
-	list_page_free(&p);
-	parse_body(&tc, SERVICE_MONGODB, 0, NULL, 200,
-	           "{\"Response\":{\"Error\":{\"Code\":\"InvalidParameter.PermissionDenied\",\"Message\":\"m\"},\"RequestId\":\"r\"}}", &p);
-	ok(!p.ok && p.r.state == STATE_AUTH_ERROR, "mongodb InvalidParameter.PermissionDenied: auth error");
-	list_page_free(&p);
-	parse_body(&tc, SERVICE_MONGODB, 0, NULL, 200,
-	           "{\"Response\":{\"Error\":{\"Code\":\"LimitExceeded.TooManyRequests\",\"Message\":\"m\"},\"RequestId\":\"r\"}}", &p);
-	ok(!p.ok && p.r.throttled && p.r.retry, "mongodb LimitExceeded.TooManyRequests: throttled, retried");
-	list_page_free(&p);
-	parse_body(&tc, SERVICE_SQLSERVER, 0, NULL, 200,
-	           "{\"Response\":{\"Error\":{\"Code\":\"UnauthorizedOperation.PermissionDenied\",\"Message\":\"m\"},\"RequestId\":\"r\"}}", &p);
-	ok(!p.ok && p.r.state == STATE_AUTH_ERROR, "sqlserver UnauthorizedOperation.PermissionDenied: auth error");
-	list_page_free(&p);
-	parse_body(&tc, SERVICE_SQLSERVER, 0, NULL, 200,
-	           "{\"Response\":{\"Error\":{\"Code\":\"RequestLimitExceeded\",\"Message\":\"m\"},\"RequestId\":\"r\"}}", &p);
-	ok(!p.ok && p.r.throttled && p.r.retry, "RequestLimitExceeded: throttled");
-	list_page_free(&p);
-	parse_body(&hw, SERVICE_RDS, 0, NULL, 403,
-	           "{\"error_code\":\"DBS.200010\",\"error_msg\":\"not authorized\"}", &p);
-	ok(!p.ok && p.r.state == STATE_AUTH_ERROR && !p.r.retry, "Huawei RDS 403: auth error, not retried");
-	list_page_free(&p);
-	parse_body(&hw, SERVICE_RDS, 0, NULL, 429,
-	           "{\"errorCode\":\"APIGW.0308\",\"errorMessage\":\"throttled\"}", &p);
-	ok(!p.ok && p.r.throttled, "Huawei 429 APIGW.0308: throttled");
-	list_page_free(&p);
-	parse_body(&ali, SERVICE_POLARDB, 0, NULL, 403,
-	           "{\"RequestId\":\"r\",\"Code\":\"Forbidden.RAM\",\"Message\":\"m\"}", &p);
-	ok(!p.ok && p.r.state == STATE_AUTH_ERROR, "PolarDB Forbidden.RAM: auth error");
-	list_page_free(&p);
-	parse_body(&ali, SERVICE_MONGODB, 0, NULL, 503,
-	           "{\"RequestId\":\"r\",\"Code\":\"Throttling.User\",\"Message\":\"m\"}", &p);
-	ok(!p.ok && p.r.throttled, "dds Throttling.User: throttled");
-	list_page_free(&p);
+	/* Each product's refusal and throttling: auth errors fail the page at
+	 * once, throttling is retried. */
+	static const struct {
+		enum provider_kind cloud;
+		enum service_kind kind;
+		long status;
+		const char *code;
+		bool auth;
+	} errs[] = {
+		{PROVIDER_TENCENT, SERVICE_MYSQL, 200, "OperationDenied.UserHasNoStrategy", true},
+		{PROVIDER_TENCENT, SERVICE_MONGODB, 200, "InvalidParameter.PermissionDenied", true},
+		{PROVIDER_TENCENT, SERVICE_MONGODB, 200, "LimitExceeded.TooManyRequests", false},
+		{PROVIDER_TENCENT, SERVICE_SQLSERVER, 200, "UnauthorizedOperation.PermissionDenied", true},
+		{PROVIDER_TENCENT, SERVICE_SQLSERVER, 200, "RequestLimitExceeded", false},
+		{PROVIDER_HUAWEI, SERVICE_RDS, 403, "DBS.200010", true},
+		{PROVIDER_HUAWEI, SERVICE_RDS, 429, "APIGW.0308", false},
+		{PROVIDER_ALIBABA, SERVICE_POLARDB, 403, "Forbidden.RAM", true},
+		{PROVIDER_ALIBABA, SERVICE_MONGODB, 503, "Throttling.User", false},
+	};
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		struct account a = make_account(errs[i].cloud);
+		char *body;
+		if (errs[i].cloud == PROVIDER_TENCENT)
+			body = xasprintf("{\"Response\":{\"Error\":{\"Code\":\"%s\",\"Message\":\"m\"},"
+			                 "\"RequestId\":\"r\"}}", errs[i].code);
+		else if (errs[i].cloud == PROVIDER_HUAWEI)
+			body = xasprintf("{\"%s\":\"%s\",\"error_msg\":\"m\"}",
+			                 errs[i].status == 429 ? "errorCode" : "error_code", errs[i].code);
+		else
+			body = xasprintf("{\"RequestId\":\"r\",\"Code\":\"%s\",\"Message\":\"m\"}", errs[i].code);
+		parse_body(&a, errs[i].kind, 0, NULL, errs[i].status, body, &p);
+		if (errs[i].auth)
+			ok(!p.ok && p.r.state == STATE_AUTH_ERROR && !p.r.retry, "%s %s %s: auth error, not retried",
+			   a.ops->name, service_kind_name(errs[i].kind), errs[i].code);
+		else
+			ok(!p.ok && p.r.throttled && p.r.retry, "%s %s %s: throttled, retried", a.ops->name,
+			   service_kind_name(errs[i].kind), errs[i].code);
+		list_page_free(&p);
+		free(body);
+	}
 }
 
 int main(void)
