@@ -20,16 +20,26 @@ SERVICES="mysql mongodb sqlserver"
 
 start_sim "$FLEET"
 
+# expected_services NAME-FILTER-TENCENT-HUAWEI NAME-FILTER-ALIBABA [TAG]: what
+# the simulator lists of the seven services whose names match the globs
+# (and whose team tag is TAG, when given), sorted.
+expected_services() {
+	local tc_hw=$1 ali=$2 team=${3:-}
+	local f='fnmatch.fnmatchcase(e["provider_name"], "%s")'
+	[ -n "$team" ] && f="$f and e[\"tags\"].get(\"team\") == \"$team\""
+	{
+		for s in $SERVICES; do expected_set tc-svc "$s" ap-guangzhou "$(printf "$f" "$tc_hw")"; done
+		expected_set hw-svc rds eu-de "$(printf "$f" "$tc_hw")"
+		for s in rds polardb mongodb; do expected_set ali-svc "$s" cn-hangzhou "$(printf "$f" "$ali")"; done
+	} | sort
+}
+
 # ---- every service, more than one page each ---------------------------------
 ALL='{"tc-svc": "regions = [\"ap-guangzhou\"]; services = [\"mysql\", \"mongodb\", \"sqlserver\"];", "hw-svc": "regions = [\"eu-de\"]; services = [\"rds\"];", "ali-svc": "regions = [\"cn-hangzhou\"]; services = [\"rds\", \"polardb\", \"mongodb\"];"}'
 write_config "$WORK/all.conf" "$FLEET" "$ALL"
 timeout 300 "$TLSFLEET" -c "$WORK/all.conf" --discover >"$WORK/all.snip" 2>"$WORK/all.err"
 is "$?" 0 "--discover over every service exits 0 (the throttled pages were retried)"
-{
-	for s in $SERVICES; do expected_set tc-svc "$s" ap-guangzhou; done
-	expected_set hw-svc rds eu-de
-	for s in rds polardb mongodb; do expected_set ali-svc "$s" cn-hangzhou; done
-} | sort >"$WORK/all.want"
+expected_services "*" "*" >"$WORK/all.want"
 snippet_set "$WORK/all.snip" | sort >"$WORK/all.got"
 check "the snippet holds every listed instance of every service" cmp -s "$WORK/all.want" "$WORK/all.got"
 is "$(wc -l <"$WORK/all.got")" 2608 "2608 instances listed (2001 + 101 x 5 + 100 + 2 RDS of other engines)"
@@ -50,15 +60,7 @@ write_config "$WORK/filt.conf" "$FLEET" "$FILT"
 : >"$SIM_LOG"
 timeout 120 "$TLSFLEET" -c "$WORK/filt.conf" --discover >"$WORK/filt.snip" 2>"$WORK/filt.err"
 is "$?" 0 "filtered --discover exits 0"
-{
-	for s in $SERVICES; do
-		expected_set tc-svc "$s" ap-guangzhou 'e["tags"].get("team") == "payments" and fnmatch.fnmatchcase(e["provider_name"], "*-00[0-2]?")'
-	done
-	expected_set hw-svc rds eu-de 'e["tags"].get("team") == "payments" and fnmatch.fnmatchcase(e["provider_name"], "*-00[0-2]?")'
-	for s in rds polardb mongodb; do
-		expected_set ali-svc "$s" cn-hangzhou 'e["tags"].get("team") == "payments" and fnmatch.fnmatchcase(e["provider_name"], "ali-*-[0p]*")'
-	done
-} | sort >"$WORK/filt.want"
+expected_services "*-00[0-2]?" "ali-*-[0p]*" payments >"$WORK/filt.want"
 snippet_set "$WORK/filt.snip" | sort >"$WORK/filt.got"
 check "tag and glob filters: exactly the matching instances ($(wc -l <"$WORK/filt.want"))" cmp -s "$WORK/filt.want" "$WORK/filt.got"
 pycheck "by default every service with a list call is listed; the tag filter reached every API: one page each, but SQL Server (TagKeys: keys only) two" \
