@@ -35,6 +35,7 @@ void found_instance_free(struct found_instance *it)
 	free(it->id);
 	free(it->name);
 	free(it->region);
+	free(it->engine);
 	address_free(&it->addr);
 	for (size_t i = 0; i < it->n_tags; i++) {
 		free(it->tags[i].key);
@@ -200,6 +201,15 @@ static bool only(const char *s, const char *extra)
 	return true;
 }
 
+/* The listed engine, when it is a plain name ("MySQL", "SQLServer"): it
+ * only picks a protocol, and a hostile listing's text goes nowhere. */
+static void keep_engine(struct instance *in, const struct found_instance *it)
+{
+	if (in->listed_engine || !only(it->engine, " ._-") || strlen(it->engine) > 32)
+		return;
+	in->listed_engine = xstrdup(it->engine);
+}
+
 static char *instance_key(const struct account *a, enum service_kind k, const char *id)
 {
 	return xasprintf("%s\x1f%d\x1f%s", a->name, (int)k, id);
@@ -240,6 +250,7 @@ size_t discovery_apply(struct fleet *f, const struct discovery *d)
 				/* configured (or listed twice): the first wins */
 				address_fill(&f->instances[at - 1].listed_addr, &it->addr);
 				address_fill(&f->instances[at - 1].st.addr, &it->addr);
+				keep_engine(&f->instances[at - 1], it);
 				free(key);
 				continue;
 			}
@@ -258,6 +269,7 @@ size_t discovery_apply(struct fleet *f, const struct discovery *d)
 			in->listed_addr.port = -1;
 			address_fill(&in->listed_addr, &it->addr);
 			address_fill(&in->st.addr, &it->addr);
+			keep_engine(in, it);
 			strmap_put(&names, in->name, (void *)(in->index + 1));
 			strmap_put(&keys, key, (void *)(in->index + 1));
 			free(key);

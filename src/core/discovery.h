@@ -26,6 +26,9 @@ struct found_instance {
 	char *name;                  /* the provider's name; "" when it has none */
 	char *region;
 	struct address addr;         /* where clients connect, as listed; port -1 unknown */
+	char *engine;                /* the engine as listed where one service hosts several
+	                              * (Alibaba RDS Engine, PolarDB DBType, Huawei RDS
+	                              * datastore.type), verbatim; NULL when not listed */
 	struct discover_tag *tags;
 	size_t n_tags;
 };

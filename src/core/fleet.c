@@ -213,6 +213,7 @@ void instance_free_fields(struct instance *in)
 	free(in->sni);
 	free(in->probe_ca);
 	address_free(&in->listed_addr);
+	free(in->listed_engine);
 	instance_status_free(&in->st);
 }
 

@@ -213,6 +213,8 @@ struct instance {
 	bool discovered;    /* added by a listing, not in the config */
 	struct address listed_addr; /* what the last listing said (port -1 unknown): it
 	                     * fills st.addr where the status answer is silent */
+	char *listed_engine; /* the engine the last listing named (Alibaba RDS Engine,
+	                     * PolarDB DBType, Huawei RDS datastore.type), or NULL */
 
 	struct instance_status st;
 

@@ -239,7 +239,8 @@ static void tencent_map_error(const struct instance *in, struct provider_result 
 	const struct provider_codes *own = tencent_db_codes(in->service);
 
 	if (own && (provider_code_in(code, own->unsupported) ||
-	            provider_code_in(code, own->not_found) || provider_code_in(code, own->auth)))
+	            provider_code_in(code, own->not_found) || provider_code_in(code, own->auth) ||
+	            provider_code_in(code, own->throttled)))
 		provider_map_error(out, own, status, code, message);
 	else
 		provider_map_error(out, &tencent_codes, status, code, message);

@@ -26,9 +26,12 @@ static const char *const mysql_not_found[] = {
 	"InvalidParameter.InstanceNotFound", "InvalidParameter.ResourceNotFound",
 	"InvalidParameter.ResourceNotExists", NULL,
 };
+/* cdb DescribeDBInstances refuses a sub-account without a CAM policy so. */
+static const char *const mysql_auth[] = {"OperationDenied.UserHasNoStrategy", NULL};
 static const struct provider_codes mysql_codes = {
 	.unsupported = mysql_unsupported,
 	.not_found = mysql_not_found,
+	.auth = mysql_auth,
 };
 
 static const char *const mongodb_unsupported[] = {
@@ -39,9 +42,12 @@ static const char *const mongodb_not_found[] = {
 	"InvalidParameterValue.NotFoundInstance", "InvalidParameterValue.InstanceHasBeenDeleted",
 	NULL,
 };
+/* MongoDB's own throttling code, besides the common RequestLimitExceeded. */
+static const char *const mongodb_throttled[] = {"LimitExceeded.TooManyRequests", NULL};
 static const struct provider_codes mongodb_codes = {
 	.unsupported = mongodb_unsupported,
 	.not_found = mongodb_not_found,
+	.throttled = mongodb_throttled,
 };
 
 static const char *const sqlserver_unsupported[] = {"FailedOperation.NotSupport", NULL};

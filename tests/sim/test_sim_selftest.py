@@ -1118,6 +1118,112 @@ def check_list_alibaba(sim):
     is_((st, r.get("TotalCount")), (200, 0), "alibaba: another region lists nothing")
 
 
+SERVICES_FLEET = os.path.join(DATA, "services.json")
+
+
+def hw_list_v3(sim, keys, project, query):
+    """Huawei RDS GET /v3/{project}/instances (the list when no id is given)."""
+    path = "/v3/%s/instances" % project
+    hdrs = {"Host": sim.host, "X-Project-Id": project,
+            "X-Sdk-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())}
+    auth, _, _ = S.hw_sign(keys[0], keys[1], "GET", path, query, hdrs, b"")
+    hdrs["Authorization"] = auth
+    q = "&".join("%s=%s" % (S.pct(k), S.pct(v)) for k, v in query)
+    st, _, data = request(sim, None, "GET", path + ("?" + q if q else ""), None, hdrs)
+    return st, jbody(data) or {}
+
+
+def check_list_services():
+    """The list calls of service modules: Tencent cdb/mongodb/sqlserver,
+    Huawei rds, Alibaba rds/polardb/dds (tests/data/sim/services.json)."""
+    sim = SimProc(SERVICES_FLEET)
+    try:
+        a = sim.account("tc-svc")
+        tc = (a["secret_id"], a["secret_key"])
+        for svc, ver, scope, limit, key, name in (("mysql", "2017-03-20", "cdb", 2000, "Items", "InstanceName"),
+                                                  ("mongodb", "2019-07-25", "mongodb", 100, "InstanceDetails",
+                                                   "InstanceName"),
+                                                  ("sqlserver", "2018-03-28", "sqlserver", 100, "DBInstances",
+                                                   "Name")):
+            want = expected_ids(sim, "tc-svc", svc, "ap-guangzhou")
+            st, r = tc_call(sim, tc, "DescribeDBInstances", ver, scope, "ap-guangzhou", {"Limit": limit + 1})
+            ok(tc_code(r) and tc_code(r) != "AuthFailure.SignatureFailure",
+               "%s DescribeDBInstances: Limit %d is refused (%s)" % (svc, limit + 1, tc_code(r)))
+            st, r = tc_call(sim, tc, "DescribeDBInstances", ver, "postgres", "ap-guangzhou", {"Limit": limit})
+            is_(tc_code(r), "AuthFailure.SignatureFailure", "%s: signed with another product's scope: refused" % svc)
+            got, codes = [], []
+            for page in (0, 1, 1):
+                offset = page if svc == "sqlserver" else page * limit
+                st, r = tc_call(sim, tc, "DescribeDBInstances", ver, scope, "ap-guangzhou",
+                                {"Limit": limit, "Offset": offset})
+                codes.append(tc_code(r))
+                got += [i["InstanceId"] for i in r.get(key, [])]
+            is_(codes, [None, "RequestLimitExceeded", None], "%s: page 2 throttled once (list_faults)" % svc)
+            is_((got, r.get("TotalCount")), (want, len(want)),
+                "%s: every page at Limit %d, every instance once%s" % (
+                    svc, limit, " (Offset a page number)" if svc == "sqlserver" else ""))
+            row = r[key][0]
+            ok({"InstanceId", name, "Region", "Vip", "Vport"} <= set(row), "%s: the listing's fields" % svc)
+            st, r = tc_call(sim, tc, "DescribeDBInstances", ver, scope, "ap-shanghai", {"Limit": 10})
+            ok(tc_code(r) in ("OperationDenied.UserHasNoStrategy", "InvalidParameter.PermissionDenied",
+                              "UnauthorizedOperation.PermissionDenied"),
+               "%s: the product's CAM refusal (%s)" % (svc, tc_code(r)))
+        tagdoc = {"mysql": {"Tags": [{"Key": "team", "Value": "payments"}]},
+                  "mongodb": {"Tags": [{"TagKey": "team", "TagValue": "payments"}]}}
+        st, r = tc_call(sim, tc, "DescribeDBInstances", "2017-03-20", "cdb", "ap-guangzhou",
+                        dict(tagdoc["mysql"], Limit=2000))
+        is_(r.get("TotalCount"), len(tagged(sim, "tc-svc", "mysql", "ap-guangzhou", "team", "payments")),
+            "cdb: Tags [{Key, Value}] filter")
+
+        h = sim.account("hw-svc")
+        hk = (h["access_key"], h["secret_key"])
+        want = expected_ids(sim, "hw-svc", "rds", "eu-de")
+        st, r = hw_list_v3(sim, hk, h["project_id"], [("limit", "101")])
+        is_((st, r.get("error_code")), (400, "DBS.200001"), "huawei rds: limit 101 is refused")
+        got, sts = [], []
+        for off in (0, 100, 100):
+            st, r = hw_list_v3(sim, hk, h["project_id"], [("limit", "100"), ("offset", str(off))])
+            sts.append(st)
+            got += [i["id"] for i in r.get("instances", [])]
+        is_(sts, [200, 429, 200], "huawei rds: page 2 throttled once")
+        is_((got, r.get("total_count")), (want, len(want)), "huawei rds: every page, every instance once")
+        ok({"id", "name", "private_ips", "port", "datastore", "tags"} <= set(r["instances"][0]),
+           "huawei rds: the listing's fields")
+        d = sim.account("hw-deny")
+        st, r = hw_list_v3(sim, (d["access_key"], d["secret_key"]), d["project_id"], [])
+        is_((st, r.get("error_code")), (403, "DBS.200010"), "huawei rds: the IAM refusal")
+
+        a = sim.account("ali-svc")
+        ak = (a["access_key_id"], a["access_key_secret"])
+        for svc, action, ver, total, sset, item, ident in (
+                ("rds", "DescribeDBInstances", "2014-08-15", "TotalRecordCount", "Items", "DBInstance", "DBInstanceId"),
+                ("polardb", "DescribeDBClusters", "2017-08-01", "TotalRecordCount", "Items", "DBCluster", "DBClusterId"),
+                ("mongodb", "DescribeDBInstances", "2015-12-01", "TotalCount", "DBInstances", "DBInstance",
+                 "DBInstanceId")):
+            want = expected_ids(sim, "ali-svc", svc, "cn-hangzhou")
+            base = {"Action": action, "Version": ver, "RegionId": "cn-hangzhou"}
+            st, r = ali_call(sim, ak, dict(base, PageSize="101" if svc == "rds" else "40"))
+            is_((st, r.get("Code")), (400, "InvalidParameter"), "%s: a PageSize it does not take is refused" % svc)
+            got, sts = [], []
+            for page in ("1", "2", "2"):
+                st, r = ali_call(sim, ak, dict(base, PageNumber=page, PageSize="100"))
+                sts.append(st)
+                got += [i[ident] for i in r.get(sset, {}).get(item, [])]
+            is_(sts, [200, 503, 200], "%s: page 2 throttled once" % svc)
+            is_((got, r.get(total)), (want, len(want)), "%s: every page, every instance once" % svc)
+            st, r = ali_call(sim, ak, dict(base, RegionId="cn-shanghai"))
+            is_((st, r.get("Code")), (403, "Forbidden.RAM"), "%s: the RAM refusal" % svc)
+            tk = ("Tag.1.key", "Tag.1.value") if svc == "rds" else ("Tag.1.Key", "Tag.1.Value")
+            st, r = ali_call(sim, ak, dict(base, PageSize="100", **{tk[0]: "team", tk[1]: "payments"}))
+            is_(r.get(total), len(tagged(sim, "ali-svc", svc, "cn-hangzhou", "team", "payments")),
+                "%s: %s/%s filters" % (svc, tk[0], tk[1]))
+        st, data = ali_call(sim, ak, {"Action": "DescribeDBClusters", "Version": "2017-08-01",
+                                      "RegionId": "cn-hangzhou", "PageSize": "30"}, fmt=None)
+        ok(st == 200 and data.count(b"<DBCluster>") == 30, "polardb: without Format the listing is XML")
+    finally:
+        sim.stop()
+
+
 def poll_until(fn, what, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -1246,6 +1352,7 @@ def main():
     check_throttle_first_and_reset()
     check_skew_and_states()
     check_discovery()
+    check_list_services()
     check_metadata_options()
     diag("self-test took %.1f s" % (time.monotonic() - t0))
     done()

@@ -1533,6 +1533,10 @@ class Tencent:
     VERSIONED = {}
     SCOPES = {}
     SERVICE_ANSWERS = {}
+    # Service modules' list calls: service -> object with list_query(prov,
+    # fleet, call), list_answer(prov, sim, call, q) and AUTH_DENIED (code,
+    # message) of a CAM refusal.
+    LIST_CALLS = {}
     # action -> (default Limit, largest Limit, Offset must be a multiple of Limit)
     LIST_LIMITS = {"DescribeInstances": (20, 1000, True), "DescribeDBInstances": (10, 100, False)}
 
@@ -1663,6 +1667,18 @@ class Tencent:
     def fault_5xx(self, call):
         return self.err(call, "InternalError", "Service is temporarily unavailable.", 503)
 
+    def common_error(self, call, inst, sc):
+        """The answers every Tencent product gives alike, or None."""
+        if sc == "throttled":
+            return self.throttle(call)
+        if sc == "error_500":
+            return self.err(call, inst.get("error_code", "InternalError"), "Internal error.",
+                            int(inst.get("http_status", 500)))
+        if sc == "provider_error":
+            return self.err(call, inst["error_code"], inst.get("error_message", "Simulated error."),
+                            int(inst.get("http_status", 200)))
+        return None
+
     def answer(self, sim, call, inst, rt, sc):
         if call.service in self.SERVICE_ANSWERS:
             return self.SERVICE_ANSWERS[call.service](self, sim, call, inst, rt, sc)
@@ -1681,14 +1697,9 @@ class Tencent:
                                 "The API has no CAM permissions.")
             return self.err(call, inst.get("error_code", "AuthFailure.UnauthorizedOperation"),
                             "The request is not authorized: CAM denies this action.")
-        if sc == "throttled":
-            return self.throttle(call)
-        if sc == "error_500":
-            return self.err(call, inst.get("error_code", "InternalError"), "Internal error.",
-                            int(inst.get("http_status", 500)))
-        if sc == "provider_error":
-            return self.err(call, inst["error_code"], inst.get("error_message", "Simulated error."),
-                            int(inst.get("http_status", 200)))
+        err = self.common_error(call, inst, sc)
+        if err is not None:
+            return err
         with rt.lock:
             first = rt.status_answers == 0
             rt.status_answers += 1
@@ -1722,6 +1733,8 @@ class Tencent:
 
     # -- discovery ------------------------------------------------------------
     def auth_denied(self, call):
+        if call.service in self.LIST_CALLS:
+            return self.err(call, *self.LIST_CALLS[call.service].AUTH_DENIED)
         return self.err(call, "AuthFailure.UnauthorizedOperation",
                         "The request is not authorized: CAM denies this action.")
 
@@ -1734,6 +1747,8 @@ class Tencent:
     def list_query(self, fleet, call):
         """(error Resp, None) or (None, query): the page asked for and the
         account's instances that pass the request's filters."""
+        if call.service in self.LIST_CALLS:
+            return self.LIST_CALLS[call.service].list_query(self, fleet, call)
         doc = call.doc
         default, most, multiple = self.LIST_LIMITS[call.action]
         limit, offset = doc.get("Limit", default), doc.get("Offset", 0)
@@ -1793,6 +1808,8 @@ class Tencent:
                       "page": offset // limit + 1, "items": items}
 
     def list_answer(self, sim, call, q):
+        if call.service in self.LIST_CALLS:
+            return self.LIST_CALLS[call.service].list_answer(self, sim, call, q)
         page = q["items"][q["offset"]:q["offset"] + q["limit"]]
         rid = _req_id()
         if call.action == "DescribeInstances":
@@ -1877,12 +1894,18 @@ class Huawei:
         call.project = unquote(segs[2])
         call.instance_id = unquote(segs[4]) if call.kind == "status" else None
         call.query = dict(parse_qsl(url.query, keep_blank_values=True))
+        call.key_id = self.access_key(h)
+        return call
+
+    @staticmethod
+    def access_key(h):
+        """The key id an SDK-HMAC-SHA256 Authorization names, or None."""
         auth = h.headers.get("Authorization", "")
         for item in auth.replace("SDK-HMAC-SHA256 ", "", 1).split(","):
             k, _, v = item.strip().partition("=")
             if k == "Access":
-                call.key_id = v
-        return call
+                return v
+        return None
 
     def verify(self, fleet, call, h, body, now):
         hd = h.headers
@@ -1939,22 +1962,32 @@ class Huawei:
     def fault_5xx(self, call):
         return self.err(call, 503, "APIG.0201", "Backend unavailable.")
 
+    def common_error(self, call, inst, sc,
+                     auth=("APIG.0302", "The IAM user is not authorized to access the API."),
+                     internal=("DCS.5010", "Failed to operate SSL in database.")):
+        """auth_error, throttled, error_500 and provider_error in Huawei's
+        shape (auth and internal: the product's default code and message),
+        or None."""
+        if sc == "auth_error":
+            return self.err(call, int(inst.get("http_status", 403)), inst.get("error_code", auth[0]), auth[1])
+        if sc == "throttled":
+            return self.throttle(call)
+        if sc == "error_500":
+            return self.err(call, int(inst.get("http_status", 500)), inst.get("error_code", internal[0]),
+                            internal[1])
+        if sc == "provider_error":
+            return self.err(call, int(inst.get("http_status", 400)), inst["error_code"],
+                            inst.get("error_message", "Simulated error."))
+        return None
+
     def answer(self, sim, call, inst, rt, sc):
         if sc == "not_found":
             return self.err(call, 404, "DCS.4010", "The instance does not exist.")
         if sc == "unsupported":
             return self.err(call, 400, inst.get("error_code", "DCS.4201"), "Do not support SSL.")
-        if sc == "auth_error":
-            return self.err(call, int(inst.get("http_status", 403)), inst.get("error_code", "APIG.0302"),
-                            "The IAM user is not authorized to access the API.")
-        if sc == "throttled":
-            return self.throttle(call)
-        if sc == "error_500":
-            return self.err(call, int(inst.get("http_status", 500)), inst.get("error_code", "DCS.5010"),
-                            "Failed to operate SSL in database.")
-        if sc == "provider_error":
-            return self.err(call, int(inst.get("http_status", 400)), inst["error_code"],
-                            inst.get("error_message", "Simulated error."))
+        err = self.common_error(call, inst, sc)
+        if err is not None:
+            return err
         rid = uuid.uuid4().hex
         if call.action == "DownloadSslCert":
             if sc in ("disabled", "no_info"):
@@ -1999,18 +2032,10 @@ class Huawei:
 
     def list_query(self, fleet, call):
         q = call.query
-        vals = {}
-        for name, default, lo, hi in (("offset", 0, 0, None), ("limit", 10, 1, 1000)):
-            raw = q.get(name)
-            try:
-                v = default if raw is None else int(raw)
-            except ValueError:
-                v = None
-            if v is None or v < lo or (hi is not None and v > hi):
-                return self.err(call, 400, "DCS.4800",
-                                "Invalid %s: it must be an integer %s." % (
-                                    name, ">= %d" % lo if hi is None else "from %d to %d" % (lo, hi))), None
-            vals[name] = v
+        bad, vals = paging_params(q, (("offset", 0, lambda v: v >= 0), ("limit", 10, lambda v: 1 <= v <= 1000)))
+        if bad:
+            return self.err(call, 400, "DCS.4800", "Invalid %s: it must be an integer %s." % (
+                bad, {"offset": ">= 0", "limit": "from 1 to 1000"}[bad])), None
         tests = []
         if q.get("tags"):
             for pair in q["tags"].split(","):
@@ -2091,19 +2116,26 @@ class Alibaba:
         call.service = "sts" if call.kind == "sts" else "redis"
         if params["Version"] != version:
             call.error = self.err(call, 400, "InvalidVersion", "Specified parameter Version is not valid.")
-        elif params["SignatureMethod"] != "HMAC-SHA1":
-            call.error = self.err(call, 400, "InvalidSignatureMethod",
-                                  "Specified signature method is not supported.")
-        elif params["SignatureVersion"] != "1.0":
-            call.error = self.err(call, 400, "InvalidSignatureVersion",
-                                  "Specified signature version is not supported.")
-        elif call.kind == "status" and not call.instance_id:
-            call.error = self.err(call, 400, "MissingInstanceId", "InstanceId is mandatory for this action.")
-        elif call.kind == "list" and not call.region:
-            call.error = self.err(call, 400, "MissingRegionId", "RegionId is mandatory for this action.")
+        else:
+            call.error = self.check_call(call, "InstanceId")
         if call.kind != "status":
             call.instance_id = None
         return call
+
+    def check_call(self, call, id_param):
+        """The checks after action and version, or None: the signature
+        method and version, then what the call needs (a status call its id
+        parameter, a list call RegionId)."""
+        p = call.params
+        if p["SignatureMethod"] != "HMAC-SHA1":
+            return self.err(call, 400, "InvalidSignatureMethod", "Specified signature method is not supported.")
+        if p["SignatureVersion"] != "1.0":
+            return self.err(call, 400, "InvalidSignatureVersion", "Specified signature version is not supported.")
+        if call.kind == "status" and not call.instance_id:
+            return self.err(call, 400, "Missing" + id_param, "%s is mandatory for this action." % id_param)
+        if call.kind == "list" and not call.region:
+            return self.err(call, 400, "MissingRegionId", "RegionId is mandatory for this action.")
+        return None
 
     def verify(self, fleet, call, h, body, now):
         p = call.params
@@ -2151,18 +2183,11 @@ class Alibaba:
         return self.err(call, 503, "ServiceUnavailable",
                         "The request has failed due to a temporary failure of the server.")
 
-    def answer(self, sim, call, inst, rt, sc):
-        if sc == "not_found":
-            return self.err(call, 404, "InvalidInstanceId.NotFound",
-                            "The InstanceId provided does not exist in our records.")
-        if sc == "unsupported":
-            code = inst.get("error_code", "IncorrectEngineVersion")
-            status = {"InvalidRedisVersionPattern": 400}.get(code, 403)
-            return self.err(call, status, code, "Current engine version does not support operations.")
+    def common_error(self, call, inst, sc):
+        """auth_error, throttled, error_500 and provider_error as every
+        Alibaba product answers them, or None."""
         if sc == "auth_error":
-            return self.err(call, 403, inst.get("error_code", "Forbidden.RAM"),
-                            "User not authorized to operate on the specified resource, or this API "
-                            "doesn't support RAM.")
+            return self.auth_denied(call, inst.get("error_code", "Forbidden.RAM"))
         if sc == "throttled":
             return self.throttle(call)
         if sc == "error_500":
@@ -2171,6 +2196,19 @@ class Alibaba:
         if sc == "provider_error":
             return self.err(call, int(inst.get("http_status", 400)), inst["error_code"],
                             inst.get("error_message", "Simulated error."))
+        return None
+
+    def answer(self, sim, call, inst, rt, sc):
+        if sc == "not_found":
+            return self.err(call, 404, "InvalidInstanceId.NotFound",
+                            "The InstanceId provided does not exist in our records.")
+        if sc == "unsupported":
+            code = inst.get("error_code", "IncorrectEngineVersion")
+            status = {"InvalidRedisVersionPattern": 400}.get(code, 403)
+            return self.err(call, status, code, "Current engine version does not support operations.")
+        err = self.common_error(call, inst, sc)
+        if err is not None:
+            return err
         rid = str(uuid.uuid4()).upper()
         r = {"InstanceId": inst["id"], "RequestId": rid, "SSLEnabled": "Enable",
              "SSLExpiredTime": iso_z(sim.api_expiry(inst)),
@@ -2188,8 +2226,8 @@ class Alibaba:
 
 
     # -- discovery ------------------------------------------------------------
-    def auth_denied(self, call):
-        return self.err(call, 403, "Forbidden.RAM",
+    def auth_denied(self, call, code="Forbidden.RAM"):
+        return self.err(call, 403, code,
                         "User not authorized to operate on the specified resource, or this API "
                         "doesn't support RAM.")
 
@@ -2199,18 +2237,10 @@ class Alibaba:
 
     def list_query(self, fleet, call):
         p = call.params
-        vals = {}
-        for name, default, lo, hi in (("PageNumber", 1, 1, None),
-                                      ("PageSize", self.PAGE_SIZE_DEFAULT, 1, self.PAGE_SIZE_MAX)):
-            raw = p.get(name)
-            try:
-                v = default if raw is None else int(raw)
-            except ValueError:
-                v = None
-            if v is None or v < lo or (hi is not None and v > hi):
-                return self.err(call, 400, "InvalidParameter",
-                                "The specified parameter %s is not valid." % name), None
-            vals[name] = v
+        bad, vals = paging_params(p, (("PageNumber", 1, lambda v: v >= 1),
+                                      ("PageSize", self.PAGE_SIZE_DEFAULT, lambda v: 1 <= v <= self.PAGE_SIZE_MAX)))
+        if bad:
+            return self.bad_paging(call, bad), None
         tests = []
         n = 1
         while "Tag.%d.Key" % n in p:
@@ -2225,6 +2255,9 @@ class Alibaba:
         size = vals["PageSize"]
         return None, {"service": "redis", "offset": (vals["PageNumber"] - 1) * size, "limit": size,
                       "page": vals["PageNumber"], "items": items}
+
+    def bad_paging(self, call, name):
+        return self.err(call, 400, "InvalidParameter", "The specified parameter %s is not valid." % name)
 
     def list_answer(self, sim, call, q):
         rows = []
@@ -2272,6 +2305,22 @@ class Alibaba:
              "Credentials": {"AccessKeyId": cred.key_id, "AccessKeySecret": cred.secret,
                              "SecurityToken": cred.token, "Expiration": iso_z(cred.expires)}}
         return self.reply("AssumeRoleResponse", r, call, rid)
+
+def paging_params(src, specs):
+    """The integer paging parameters of a list call: specs are (name,
+    default, allowed(value)). Returns (the first bad name or None, values)."""
+    vals = {}
+    for name, default, allowed in specs:
+        raw = src.get(name)
+        try:
+            v = default if raw is None else int(raw)
+        except ValueError:
+            v = None
+        if v is None or not allowed(v):
+            return name, vals
+        vals[name] = v
+    return None, vals
+
 
 def _xml_items(d):
     """Alibaba's XML form: a list becomes its parent element repeated."""
@@ -2323,23 +2372,6 @@ def sim_log_signature(h, kind, value):
 
 TENCENT, HUAWEI, ALIBABA = Tencent(), Huawei(), Alibaba()
 
-
-def _load_service_modules():
-    """tests/sim/sim_*.py each add services through register(this module)."""
-    import glob
-    import importlib.util
-    me = sys.modules[__name__]
-    for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sim_*.py"))):
-        name = os.path.basename(path)[:-3].replace("-", "_")
-        if name == "sim_svc_alibaba":
-            continue    # imported and installed at the end of this file
-        spec = importlib.util.spec_from_file_location(name, path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        mod.register(me)
-
-
-_load_service_modules()
 
 # ---------------------------------------------------------------------------
 # HTTP
@@ -2852,9 +2884,22 @@ class MetaServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-# Service group B (Alibaba rds/polardb/mongodb, Huawei rds) lives in its own module.
-import sim_svc_alibaba  # noqa: E402
-sim_svc_alibaba.install(sys.modules[__name__])
+def _load_service_modules():
+    """tests/sim/sim_*.py each add services through register(this module).
+    Loaded last, once everything they extend (the provider classes, the
+    Handler's router) is defined; in name order."""
+    import glob
+    import importlib.util
+    me = sys.modules[__name__]
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sim_*.py"))):
+        name = os.path.basename(path)[:-3].replace("-", "_")
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        mod.register(me)
+
+
+_load_service_modules()
 
 
 def make_ssl_context(state_dir):

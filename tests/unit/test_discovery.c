@@ -256,6 +256,8 @@ static void test_apply(void)
 	fl.accounts[0].discover->regions[1] = xstrdup("r2");
 	fl.accounts[0].discover->n_regions = 2;
 	fl.accounts[0].discover->interval = 3600;
+	/* the two services whose listings this test fills (Tencent lists five) */
+	fl.accounts[0].discover->services = 1u << SERVICE_REDIS | 1u << SERVICE_POSTGRES;
 	fl.instances = xcalloc(1, sizeof(*fl.instances));
 	fl.n_instances = 1;
 	struct instance *in = &fl.instances[0];
