@@ -34,9 +34,32 @@ static bool sqlserver_host(const char *host)
 	return host && strstr(host, ".sqlserver.");
 }
 
+/* An engine's name as the clouds spell it (case-insensitive): Alibaba
+ * RDS Engine, PolarDB DBType, Huawei RDS datastore.type. PolarDB's
+ * Oracle-compatible edition speaks PostgreSQL's protocol. */
+static const char *from_engine(const char *type, const char **why)
+{
+	if (!type)
+		return NULL;
+	if (strcasecmp(type, "MySQL") == 0)
+		return "mysql";
+	if (strcasecmp(type, "MariaDB") == 0)
+		return "mariadb";
+	if (strcasecmp(type, "PostgreSQL") == 0 || strcasecmp(type, "Oracle") == 0)
+		return "postgres";
+	if (strcasecmp(type, "SQLServer") == 0)
+		*why = WHY_SQLSERVER;
+	return NULL;
+}
+
 static const char *alibaba_rds(const struct instance *in, const char **why)
 {
 	const char *on = member(in->st.provider_status, "SSLEnabled");
+
+	/* The listing names the engine outright (Engine); the status answer
+	 * and the endpoint name only hint at it. */
+	if (in->listed_engine)
+		return from_engine(in->listed_engine, why);
 
 	/* on/off is PostgreSQL's spelling; Yes/No is MySQL's and SQL
 	 * Server's, so only the endpoint name tells those two apart. */
@@ -47,24 +70,14 @@ static const char *alibaba_rds(const struct instance *in, const char **why)
 	return from_host(in->st.addr.host);
 }
 
-/* Huawei RDS: datastore.type of the instance (MySQL, PostgreSQL,
- * SQLServer, MariaDB; case-insensitive per the API). */
+/* Huawei RDS: datastore.type of the status answer, else what the listing
+ * said. */
 static const char *huawei_rds(const struct instance *in, const char **why)
 {
 	const cJSON *ds = cJSON_GetObjectItemCaseSensitive(in->st.provider_status, "datastore");
 	const char *type = member(ds, "type");
 
-	if (!type)
-		return NULL;
-	if (strcasecmp(type, "MySQL") == 0)
-		return "mysql";
-	if (strcasecmp(type, "MariaDB") == 0)
-		return "mariadb";
-	if (strcasecmp(type, "PostgreSQL") == 0)
-		return "postgres";
-	if (strcasecmp(type, "SQLServer") == 0)
-		*why = WHY_SQLSERVER;
-	return NULL;
+	return from_engine(type ? type : in->listed_engine, why);
 }
 
 static const char *decide(const struct instance *in, const char **why)
@@ -86,6 +99,8 @@ static const char *decide(const struct instance *in, const char **why)
 		*why = WHY_SQLSERVER;
 		return NULL;
 	case SERVICE_POLARDB:
+		if (in->listed_engine)
+			return from_engine(in->listed_engine, why);
 		return from_host(in->st.addr.host);
 	case SERVICE_RDS:
 		return cloud == PROVIDER_HUAWEI ? huawei_rds(in, why) : alibaba_rds(in, why);

@@ -24,34 +24,49 @@ struct pcase {
 	const char *host;      /* st.addr.host, or NULL */
 	const char *proto;     /* NULL: none */
 	const char *why;       /* a part of *why when proto is NULL */
+	const char *listed;    /* the engine the listing named, or NULL */
 };
 
 static const struct pcase cases[] = {
-	{PROVIDER_TENCENT, SERVICE_REDIS, NULL, NULL, "redis", NULL},
-	{PROVIDER_TENCENT, SERVICE_POSTGRES, NULL, NULL, "postgres", NULL},
-	{PROVIDER_HUAWEI, SERVICE_DCS, NULL, NULL, "dcs", NULL},
-	{PROVIDER_ALIBABA, SERVICE_REDIS, NULL, NULL, "redis", NULL},
-	{PROVIDER_TENCENT, SERVICE_MYSQL, "{\"Status\":\"ON\"}", NULL, "mysql", NULL},
-	{PROVIDER_TENCENT, SERVICE_MONGODB, NULL, NULL, "mongodb", NULL},
-	{PROVIDER_TENCENT, SERVICE_SQLSERVER, NULL, NULL, NULL, SQLSERVER_WHY},
+	{PROVIDER_TENCENT, SERVICE_REDIS, NULL, NULL, "redis", NULL, NULL},
+	{PROVIDER_TENCENT, SERVICE_POSTGRES, NULL, NULL, "postgres", NULL, NULL},
+	{PROVIDER_HUAWEI, SERVICE_DCS, NULL, NULL, "dcs", NULL, NULL},
+	{PROVIDER_ALIBABA, SERVICE_REDIS, NULL, NULL, "redis", NULL, NULL},
+	{PROVIDER_TENCENT, SERVICE_MYSQL, "{\"Status\":\"ON\"}", NULL, "mysql", NULL, NULL},
+	{PROVIDER_TENCENT, SERVICE_MONGODB, NULL, NULL, "mongodb", NULL, NULL},
+	{PROVIDER_TENCENT, SERVICE_SQLSERVER, NULL, NULL, NULL, SQLSERVER_WHY, NULL},
 	{PROVIDER_TENCENT, SERVICE_SQLSERVER, "{\"SSLConfig\":{\"Encryption\":\"enable\"}}", "10.0.0.9",
-	 NULL, SQLSERVER_WHY},
-	{PROVIDER_ALIBABA, SERVICE_RDS, NULL, NULL, NULL, "engine unknown"},
-	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", "rm-1.mysql.rds.aliyuncs.com", "mysql", NULL},
-	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", "rm-1.mariadb.rds.aliyuncs.com", "mariadb", NULL},
-	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"on\"}", "pgm-1.pg.rds.aliyuncs.com", "postgres", NULL},
+	 NULL, SQLSERVER_WHY, NULL},
+	{PROVIDER_ALIBABA, SERVICE_RDS, NULL, NULL, NULL, "engine unknown", NULL},
+	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", "rm-1.mysql.rds.aliyuncs.com", "mysql", NULL, NULL},
+	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", "rm-1.mariadb.rds.aliyuncs.com", "mariadb", NULL, NULL},
+	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"on\"}", "pgm-1.pg.rds.aliyuncs.com", "postgres", NULL, NULL},
 	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", "rm-1.sqlserver.rds.aliyuncs.com",
-	 NULL, SQLSERVER_WHY},
-	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", NULL, NULL, "engine unknown"},
-	{PROVIDER_ALIBABA, SERVICE_POLARDB, NULL, "pc-1-0.mysql.polardb.rds.aliyuncs.com", "mysql", NULL},
-	{PROVIDER_ALIBABA, SERVICE_POLARDB, NULL, "pc-1.o.polardb.rds.aliyuncs.com", NULL, "engine unknown"},
-	{PROVIDER_ALIBABA, SERVICE_MONGODB, NULL, NULL, "mongodb", NULL},
-	{PROVIDER_HUAWEI, SERVICE_RDS, NULL, NULL, NULL, "engine unknown"},
-	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"MySQL\"}}", NULL, "mysql", NULL},
-	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"MariaDB\"}}", NULL, "mariadb", NULL},
-	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"PostgreSQL\"}}", NULL, "postgres", NULL},
-	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"SQLServer\"}}", NULL, NULL, SQLSERVER_WHY},
-	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"GaussDB\"}}", NULL, NULL, "engine unknown"},
+	 NULL, SQLSERVER_WHY, NULL},
+	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", NULL, NULL, "engine unknown", NULL},
+	{PROVIDER_ALIBABA, SERVICE_POLARDB, NULL, "pc-1-0.mysql.polardb.rds.aliyuncs.com", "mysql", NULL, NULL},
+	{PROVIDER_ALIBABA, SERVICE_POLARDB, NULL, "pc-1.o.polardb.rds.aliyuncs.com", NULL, "engine unknown", NULL},
+	{PROVIDER_ALIBABA, SERVICE_MONGODB, NULL, NULL, "mongodb", NULL, NULL},
+	{PROVIDER_HUAWEI, SERVICE_RDS, NULL, NULL, NULL, "engine unknown", NULL},
+	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"MySQL\"}}", NULL, "mysql", NULL, NULL},
+	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"MariaDB\"}}", NULL, "mariadb", NULL, NULL},
+	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"PostgreSQL\"}}", NULL, "postgres", NULL, NULL},
+	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"SQLServer\"}}", NULL, NULL, SQLSERVER_WHY, NULL},
+	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"GaussDB\"}}", NULL, NULL, "engine unknown", NULL},
+	/* discovered: the listing's engine decides before any answer, and
+	 * over the endpoint's hint */
+	{PROVIDER_ALIBABA, SERVICE_RDS, NULL, NULL, "mysql", NULL, "MySQL"},
+	{PROVIDER_ALIBABA, SERVICE_RDS, NULL, NULL, "postgres", NULL, "PostgreSQL"},
+	{PROVIDER_ALIBABA, SERVICE_RDS, NULL, NULL, "mariadb", NULL, "MariaDB"},
+	{PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}", "rm-1.mysql.rds.aliyuncs.com", NULL,
+	 SQLSERVER_WHY, "SQLServer"},
+	{PROVIDER_ALIBABA, SERVICE_POLARDB, NULL, NULL, "mysql", NULL, "MySQL"},
+	{PROVIDER_ALIBABA, SERVICE_POLARDB, NULL, NULL, "postgres", NULL, "PostgreSQL"},
+	{PROVIDER_ALIBABA, SERVICE_POLARDB, NULL, "pc-1.o.polardb.rds.aliyuncs.com", "postgres", NULL, "Oracle"},
+	{PROVIDER_HUAWEI, SERVICE_RDS, NULL, NULL, "mysql", NULL, "MySQL"},
+	{PROVIDER_HUAWEI, SERVICE_RDS, NULL, NULL, NULL, SQLSERVER_WHY, "SQLServer"},
+	{PROVIDER_HUAWEI, SERVICE_RDS, "{\"datastore\":{\"type\":\"PostgreSQL\"}}", NULL, "postgres", NULL,
+	 "MySQL"},
 };
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -62,6 +77,7 @@ static void setup(const struct pcase *c)
 {
 	cJSON_Delete(I.st.provider_status);
 	free(I.st.addr.host);
+	free(I.listed_engine);
 	memset(&A, 0, sizeof(A));
 	memset(&I, 0, sizeof(I));
 	A.name = "acct";
@@ -76,6 +92,7 @@ static void setup(const struct pcase *c)
 	I.st.addr.port = -1;
 	I.st.provider_status = c->status ? cJSON_Parse(c->status) : NULL;
 	I.st.addr.host = c->host ? xstrdup(c->host) : NULL;
+	I.listed_engine = c->listed ? xstrdup(c->listed) : NULL;
 }
 
 static void test_every_row(void)
@@ -102,9 +119,10 @@ static void test_every_row(void)
 		char name[200];
 
 		setup(c);
-		snprintf(name, sizeof(name), "%s %s %s %s: %s", provider_kind_name(c->cloud),
+		snprintf(name, sizeof(name), "%s %s %s %s%s%s: %s", provider_kind_name(c->cloud),
 		         service_kind_name(c->kind), c->status ? c->status : "(no answer)",
-		         c->host ? c->host : "-", c->proto ? c->proto : "none");
+		         c->host ? c->host : "-", c->listed ? " listed " : "", c->listed ? c->listed : "",
+		         c->proto ? c->proto : "none");
 		is_str(provider_protocol(&I, &why), c->proto, name);
 		if (c->proto)
 			ok(why == NULL, "  why is NULL when there is a protocol");
@@ -132,7 +150,7 @@ static void test_fleet_readers(void)
 	char *line;
 
 	f.settings.probe = true;
-	setup(&(struct pcase){PROVIDER_TENCENT, SERVICE_SQLSERVER, NULL, "10.0.0.9", NULL, NULL});
+	setup(&(struct pcase){PROVIDER_TENCENT, SERVICE_SQLSERVER, NULL, "10.0.0.9", NULL, NULL, NULL});
 	I.st.addr.port = 1433;
 	I.st.state = STATE_ENABLED;
 	ok(instance_protocol(&f, &I, &why) == NULL && why == NULL,
@@ -169,7 +187,7 @@ static void test_fleet_readers(void)
 	ok(instance_not_probed(&f, &I) == NULL, "TLS off: no note (not probed anyway)");
 
 	setup(&(struct pcase){PROVIDER_ALIBABA, SERVICE_RDS, "{\"SSLEnabled\":\"Yes\"}",
-	                      "rm-1.mysql.rds.aliyuncs.com", NULL, NULL});
+	                      "rm-1.mysql.rds.aliyuncs.com", NULL, NULL, NULL});
 	I.st.addr.port = 3306;
 	I.st.state = STATE_ENABLED;
 	ok(instance_not_probed(&f, &I) == NULL, "rds mysql: probed");
@@ -178,7 +196,7 @@ static void test_fleet_readers(void)
 	   "rds mysql: the mysql connect line (%s)", line ? line : "null");
 	free(line);
 
-	setup(&(struct pcase){PROVIDER_ALIBABA, SERVICE_RDS, NULL, NULL, NULL, NULL});
+	setup(&(struct pcase){PROVIDER_ALIBABA, SERVICE_RDS, NULL, NULL, NULL, NULL, NULL});
 	I.host = "10.0.0.5";
 	I.port = 3306;
 	I.st.state = STATE_ENABLED;
@@ -198,5 +216,6 @@ int main(void)
 	test_fleet_readers();
 	cJSON_Delete(I.st.provider_status);
 	free(I.st.addr.host);
+	free(I.listed_engine);
 	return done_testing();
 }
