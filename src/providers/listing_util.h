@@ -1,5 +1,5 @@
 /* Helpers the per-cloud list files (listing_tencent.c, listing_huawei.c,
- * listing_alibaba.c) share; defined in listing.c. Private to
+ * listing_alibaba.c) share; defined in listing_util.c. Private to
  * src/providers/listing*.c: the rest of the program uses listing.h.
  *
  * Ownership: strings returned are new (the caller's); found instances
