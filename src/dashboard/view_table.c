@@ -463,10 +463,39 @@ void view_table_draw(struct tui *t)
 	}
 }
 
-/* The counts line, fitted to cols: the long names when they fit, else the
- * terse ones, and when even those do not fit the least urgent counts go
- * first (configuring, ..., enabled, the total), so "expired" is the last
- * thing a narrow screen loses. */
+/* The counts line in three groups, "census | states errors | expiry":
+ *   "4: 1 CRITICAL 3 OK | 3 enabled 1 unknown 0 errors | 0 expiring 1 expired"
+ * fitted to width: the long names when all of them fit, else the terse
+ * ones, and when even those do not fit the least urgent counts go first.
+ * The verdict census is kept longest, CRITICAL above all (it is what
+ * pages someone), then expired, expiring and errors; the total and the
+ * quiet states go first. */
+enum {
+	C_TOTAL, C_CRIT, C_WARN, C_UNKN, C_OK, C_STATE0,
+	C_ERR = C_STATE0 + 6, C_EXPIRING, C_EXPIRED, C_COUNT
+};
+
+static int counts_group(int i)
+{
+	return i < C_STATE0 ? 0 : i <= C_ERR ? 1 : 2;
+}
+
+/* The line's length with the items that are on, " |" between groups. */
+static int counts_len(char item[][48], const bool *on)
+{
+	int len = 0, last = -1;
+
+	for (int i = 0; i < C_COUNT; i++) {
+		if (!on[i])
+			continue;
+		if (last >= 0 && counts_group(i) != last)
+			len += 2;
+		last = counts_group(i);
+		len += (int)strlen(item[i]);
+	}
+	return len;
+}
+
 static void counts_text(struct tui *t, char *buf, size_t n, int width)
 {
 	struct fleet_counts c;
@@ -475,72 +504,71 @@ static void counts_text(struct tui *t, char *buf, size_t n, int width)
 		STATE_NO_INFO, STATE_UNKNOWN,
 	};
 	static const char *const terse_names[] = {"on", "off", "cfg", "unsup", "noinfo", "unk"};
-	/* Urgency of each item below, higher = kept longer. */
-	enum { I_TOTAL, I_STATE0, I_ERR = I_STATE0 + 6, I_EXPIRING, I_EXPIRED, I_COUNT };
-	static const int urgency[I_COUNT] = {
-		[I_TOTAL] = 2, [I_STATE0] = 3, [I_STATE0 + 1] = 5, [I_STATE0 + 2] = 0,
-		[I_STATE0 + 3] = 1, [I_STATE0 + 4] = 1, [I_STATE0 + 5] = 4,
-		[I_ERR] = 6, [I_EXPIRING] = 7, [I_EXPIRED] = 8,
+	static const enum verdict_status vorder[] = {
+		VERDICT_CRITICAL, VERDICT_WARNING, VERDICT_UNKNOWN, VERDICT_OK,
 	};
-	char item[I_COUNT][48];
-	bool on[I_COUNT];
+	static const char *const vterse[VERDICT_COUNT] = {"ok", "warn", "crit", "unkn"};
+	/* Urgency of each item, higher = kept longer. */
+	static const int urgency[C_COUNT] = {
+		[C_TOTAL] = 2, [C_CRIT] = 11, [C_WARN] = 10, [C_UNKN] = 9, [C_OK] = 2,
+		[C_STATE0] = 3, [C_STATE0 + 1] = 5, [C_STATE0 + 2] = 0, [C_STATE0 + 3] = 1,
+		[C_STATE0 + 4] = 1, [C_STATE0 + 5] = 4,
+		[C_ERR] = 6, [C_EXPIRING] = 7, [C_EXPIRED] = 8,
+	};
+	char item[C_COUNT][48];
+	bool on[C_COUNT];
 
 	fleet_view_count(t->f, t->now, &c);
 	for (int terse = 0; terse < 2; terse++) {
-		/* The verdict census first, worst first, as --check counts it;
-		 * zero counts left out (OK's too, unless everything is zero). */
-		static const enum verdict_status vorder[] = {
-			VERDICT_CRITICAL, VERDICT_WARNING, VERDICT_UNKNOWN, VERDICT_OK,
-		};
-		static const char *const vterse[VERDICT_COUNT] = {"ok", "warn", "crit", "unkn"};
-		size_t vo = (size_t)snprintf(item[I_TOTAL], sizeof(item[0]), "%zu:", c.total);
-		for (size_t k = 0; k < sizeof(vorder) / sizeof(vorder[0]) && vo < sizeof(item[0]); k++)
-			if (c.verdict[vorder[k]] || (vorder[k] == VERDICT_OK && c.total == 0))
-				vo += (size_t)snprintf(item[I_TOTAL] + vo, sizeof(item[0]) - vo, " %zu %s",
-				                       c.verdict[vorder[k]],
-				                       terse ? vterse[vorder[k]] : verdict_status_name(vorder[k]));
-		if (vo < sizeof(item[0]))
-			snprintf(item[I_TOTAL] + vo, sizeof(item[0]) - vo, " |");
-		on[I_TOTAL] = true;
-		for (int i = 0; i < 6; i++) {
-			snprintf(item[I_STATE0 + i], sizeof(item[0]), " %zu %s", c.state[shown[i]],
-			         terse ? terse_names[i] : state_name(shown[i]));
-			on[I_STATE0 + i] = c.state[shown[i]] || shown[i] == STATE_ENABLED;
+		snprintf(item[C_TOTAL], sizeof(item[0]), "%zu:", c.total);
+		on[C_TOTAL] = true;
+		/* worst first, as --check counts; zero counts left out (OK's
+		 * too, unless everything is zero) */
+		for (size_t k = 0; k < sizeof(vorder) / sizeof(vorder[0]); k++) {
+			enum verdict_status v = vorder[k];
+			snprintf(item[C_CRIT + k], sizeof(item[0]), " %zu %s", c.verdict[v],
+			         terse ? vterse[v] : verdict_status_name(v));
+			on[C_CRIT + k] = c.verdict[v] || (v == VERDICT_OK && c.total == 0);
 		}
-		snprintf(item[I_ERR], sizeof(item[0]), terse ? " %zu err" : " %zu errors", c.errors);
-		snprintf(item[I_EXPIRING], sizeof(item[0]), " | %zu expiring", c.expiring);
-		snprintf(item[I_EXPIRED], sizeof(item[0]), " %zu expired", c.expired);
-		on[I_ERR] = on[I_EXPIRING] = on[I_EXPIRED] = true;
-		for (;;) {
-			int len = 0, drop = -1;
-			for (int i = 0; i < I_COUNT; i++)
+		for (int i = 0; i < 6; i++) {
+			snprintf(item[C_STATE0 + i], sizeof(item[0]), " %zu %s", c.state[shown[i]],
+			         terse ? terse_names[i] : state_name(shown[i]));
+			on[C_STATE0 + i] = c.state[shown[i]] || shown[i] == STATE_ENABLED;
+		}
+		snprintf(item[C_ERR], sizeof(item[0]), terse ? " %zu err" : " %zu errors", c.errors);
+		snprintf(item[C_EXPIRING], sizeof(item[0]), " %zu expiring", c.expiring);
+		snprintf(item[C_EXPIRED], sizeof(item[0]), " %zu expired", c.expired);
+		on[C_ERR] = on[C_EXPIRING] = on[C_EXPIRED] = true;
+		/* The long names only when all of them fit. */
+		while (terse && counts_len(item, on) > width) {
+			int drop = -1, left = 0;
+			for (int i = 0; i < C_COUNT; i++)
 				if (on[i]) {
-					len += (int)strlen(item[i]);
+					left++;
 					if (drop < 0 || urgency[i] < urgency[drop])
 						drop = i;
 				}
-			/* The long names only when all of them fit. */
-			if (len <= width || !terse || drop == I_EXPIRED)
-				break;
+			if (left <= 1)
+				break;   /* the most urgent count stays, cut if it must be */
 			on[drop] = false;
 		}
-		int len = 0;
-		for (int i = 0; i < I_COUNT; i++)
-			len += on[i] ? (int)strlen(item[i]) : 0;
-		if (len <= width)
+		if (counts_len(item, on) <= width)
 			break;
 	}
 	size_t off = 0;
+	int last = -1;
 	buf[0] = '\0';
-	for (int i = 0; i < I_COUNT; i++) {
-		if (!on[i] || off >= n)
+	for (int i = 0; i < C_COUNT && off < n; i++) {
+		if (!on[i])
 			continue;
 		const char *s = item[i];
+		if (last >= 0 && counts_group(i) != last)
+			off += (size_t)snprintf(buf + off, n - off, " |");
 		if (off == 0 && *s == ' ')
 			s++;
-		if (off == 0 && strncmp(s, "| ", 2) == 0)
-			s += 2;
-		off += (size_t)snprintf(buf + off, n - off, "%s", s);
+		last = counts_group(i);
+		if (off < n)
+			off += (size_t)snprintf(buf + off, n - off, "%s", s);
 	}
 }
 
