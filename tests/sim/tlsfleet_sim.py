@@ -1512,6 +1512,7 @@ class Call:
         self.kind = "status"        # "status", "list" (discovery) or "sts" (AssumeRole)
         self.doc = None             # Tencent: the JSON body
         self.page = None            # list calls: the 1-based page asked for
+        self.list_type = None       # list calls of one architecture (dds DBInstanceType)
         self.list_fault = None      # list calls: the fleet's list_faults entry applied
 
 
@@ -2537,6 +2538,8 @@ class Handler(BaseHTTPRequestHandler):
                "scenario": scenario, "path": url.path, "method": self.command, "leaked_auth": False}
         if call and call.page is not None:
             rec["page"] = call.page
+        if call and call.list_type is not None:
+            rec["list_type"] = call.list_type
         if call and call.account and call.account.get("credential"):
             rec["credential"] = call.account["credential"]
         rec.update(more)
