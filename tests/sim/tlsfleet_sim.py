@@ -1472,6 +1472,8 @@ class Sim:
                 "file_name": self.file_name(inst), "archive": inst.get("archive", "zip"),
                 "file_sha256": hashlib.sha256(self.files[tuple(self.file_segments(inst))].data).hexdigest(),
             }
+            if "architecture" in inst:
+                exp["instances"][inst["name"]]["architecture"] = inst["architecture"]
         write_atomic(os.path.join(self.state_dir, "expected.json"),
                      json.dumps(exp, indent=1, ensure_ascii=False) + "\n")
         if self.args.ready_file:
