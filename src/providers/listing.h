@@ -19,7 +19,7 @@ struct list_query {
 	const struct account *a;
 	enum service_kind kind;
 	const char *region;
-	long page;                   /* 0-based */
+	long page;                   /* 0-based; the lister's own index: dds encodes its pass in it */
 	const struct discover_spec *spec; /* tag filters sent where the API filters; may be NULL */
 };
 

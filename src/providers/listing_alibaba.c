@@ -3,7 +3,14 @@
  * MongoDB (dds) DescribeDBInstances, each at its product's version
  * (services.def). All page by PageNumber (from 1) and PageSize in
  * RegionId and filter by Tag.N.Key/Value; they differ in names only:
- * the table below. */
+ * the table below.
+ *
+ * dds lists one architecture per call: DBInstanceType replicate (the
+ * default: replica sets and standalone instances) or sharding (sharded
+ * clusters). Its listing makes one paged pass per type, in turn, within
+ * the one lists.def row: the page index says which pass (page / PASS_PAGES)
+ * and which page of it (page % PASS_PAGES), so the engine pages it like
+ * any other listing. */
 #include "providers/listing_util.h"
 #include "core/xalloc.h"
 
@@ -19,7 +26,13 @@ struct ali_list {
 	const char *set, *array;          /* where the instances are: set.array[] */
 	const char *id, *name;
 	list_item_fn fill;
+	const char *const *passes;        /* DBInstanceType of each pass; NULL: one pass */
 };
+
+/* Pages per pass: 10^6 pages of 100 are more instances than an account holds. */
+#define PASS_PAGES 1000000L
+
+static const char *const dds_types[] = {"replicate", "sharding", NULL};
 
 static void redis_item(const cJSON *o, const struct list_query *q, struct found_instance *it);
 static void rds_item(const cJSON *o, const struct list_query *q, struct found_instance *it);
@@ -28,14 +41,14 @@ static void dds_item(const cJSON *o, const struct list_query *q, struct found_in
 
 static const struct ali_list ali_lists[] = {
 	{SERVICE_REDIS, "Key", "Value", 0, "TotalCount", "Instances",
-	 "KVStoreInstance", "InstanceId", "InstanceName", redis_item},
+	 "KVStoreInstance", "InstanceId", "InstanceName", redis_item, NULL},
 	/* RDS takes Tag.1.key ... Tag.5.key (the SDK's request model). */
 	{SERVICE_RDS, "key", "value", 5, "TotalRecordCount", "Items", "DBInstance",
-	 "DBInstanceId", "DBInstanceDescription", rds_item},
+	 "DBInstanceId", "DBInstanceDescription", rds_item, NULL},
 	{SERVICE_POLARDB, "Key", "Value", 20, "TotalRecordCount", "Items",
-	 "DBCluster", "DBClusterId", "DBClusterDescription", polardb_item},
+	 "DBCluster", "DBClusterId", "DBClusterDescription", polardb_item, NULL},
 	{SERVICE_MONGODB, "Key", "Value", 0, "TotalCount", "DBInstances", "DBInstance",
-	 "DBInstanceId", "DBInstanceDescription", dds_item},
+	 "DBInstanceId", "DBInstanceDescription", dds_item, dds_types},
 };
 
 static const struct ali_list *ali_list_of(enum service_kind kind)
@@ -55,12 +68,21 @@ static int alibaba_build(const struct list_query *q, const struct credentials *c
 	struct instance in;
 	char number[24], size[24], *base;
 	size_t n_tags = q->spec ? q->spec->n_tags : 0, np = 0;
+	long pass = q->page / PASS_PAGES, passes = 1;
 
 	memset(out, 0, sizeof(*out));
 	if (list_check_query(q, cred, err) != 0)
 		return -1;
 	if (!t) {
 		*err = xasprintf("no Alibaba list call for service %s", service_kind_name(q->kind));
+		return -1;
+	}
+	if (t->passes)
+		for (passes = 0; t->passes[passes]; passes++)
+			;
+	if (q->page < 0 || pass >= passes) {
+		*err = xasprintf("account %s: %s has no page %ld", q->a->name, service_kind_name(q->kind),
+		                 q->page);
 		return -1;
 	}
 	if (t->max_tags && n_tags > t->max_tags) {
@@ -74,13 +96,15 @@ static int alibaba_build(const struct list_query *q, const struct credentials *c
 	}
 	l = provider_lister(q->a->provider, q->kind);
 	svc = provider_service(q->a->provider, q->kind);
-	struct sign_kv *params = xcalloc(3 + 2 * n_tags, sizeof(*params));
+	struct sign_kv *params = xcalloc(4 + 2 * n_tags, sizeof(*params));
 	char **names = xcalloc(2 * n_tags + 1, sizeof(*names));
-	snprintf(number, sizeof(number), "%ld", q->page + 1);
+	snprintf(number, sizeof(number), "%ld", q->page % PASS_PAGES + 1);
 	snprintf(size, sizeof(size), "%ld", l->page_size);
 	params[np++] = (struct sign_kv){"RegionId", q->region};
 	params[np++] = (struct sign_kv){"PageNumber", number};
 	params[np++] = (struct sign_kv){"PageSize", size};
+	if (t->passes)
+		params[np++] = (struct sign_kv){"DBInstanceType", t->passes[pass]};
 	for (size_t i = 0; i < n_tags; i++) {
 		names[2 * i] = xasprintf("Tag.%zu.%s", i + 1, t->tag_key);
 		names[2 * i + 1] = xasprintf("Tag.%zu.%s", i + 1, t->tag_value);
@@ -150,6 +174,21 @@ static void dds_item(const cJSON *o, const struct list_query *q, struct found_in
 	              "Key", "Value", it);
 }
 
+/* The page after q's: the next of its pass, else the first of the next
+ * pass, else none. */
+static long alibaba_next(const struct ali_list *t, const struct list_query *q,
+                         const struct list_page *out)
+{
+	const struct provider_lister *l = provider_lister(q->a->provider, q->kind);
+	long pass = q->page / PASS_PAGES;
+
+	if (list_next_page(q->page % PASS_PAGES, l ? l->page_size : 0, out->n_items, out->total) >= 0)
+		return q->page + 1;
+	if (t->passes && t->passes[pass + 1])
+		return (pass + 1) * PASS_PAGES;
+	return -1;
+}
+
 static void alibaba_parse(const struct list_query *q, const struct http_response *resp,
                           struct list_page *out)
 {
@@ -174,8 +213,10 @@ static void alibaba_parse(const struct list_query *q, const struct http_response
 		provider_result_invalid(&out->r, resp->status, "%s: expected object, got %s", t->set,
 		                        provider_json_type(set));
 	else if (list_read_items(cJSON_GetObjectItemCaseSensitive(set, t->array), where, t->id, t->name,
-	                         q, t->fill, resp, out))
+	                         q, t->fill, resp, out)) {
 		list_page_done(q, out);
+		out->next = alibaba_next(t, q, out);
+	}
 	cJSON_Delete(root);
 }
 

@@ -155,12 +155,24 @@ static void pg_addr(const cJSON *o, const struct list_query *q, struct found_ins
 }
 
 /* MySQL, MongoDB and SQL Server: the private (VPC) address Vip:Vport, as
- * for PostgreSQL; the public one is off by default. */
+ * for PostgreSQL; the public one is off by default. MongoDB's Vip lists
+ * every node of a replica set joined by ';' (its documented example:
+ * "10.5.2.12;10.5.2.14;10.5.2.10"): the first is taken, any node
+ * answers TLS alike (which node comes first is not documented). */
 static void vip_addr(const cJSON *o, const struct list_query *q, struct found_instance *it)
 {
+	char *vip = list_get_str(o, "Vip");
+
 	(void)q;
-	it->addr.ip = list_get_str(o, "Vip");
-	it->addr.host = list_get_str(o, "Vip");
+	if (vip) {
+		vip[strcspn(vip, ";")] = '\0';
+		if (!*vip) {
+			free(vip);
+			vip = NULL;
+		}
+	}
+	it->addr.ip = vip;
+	it->addr.host = vip ? xstrdup(vip) : NULL;
 	it->addr.port = list_get_port(o, "Vport");
 }
 

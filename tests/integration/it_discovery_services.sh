@@ -3,8 +3,9 @@
 # through the real binary and the simulator (tests/data/sim/services.json):
 # Tencent MySQL (cdb), MongoDB and SQL Server DescribeDBInstances, Huawei RDS
 # GET /v3/{project}/instances, Alibaba RDS DescribeDBInstances, PolarDB
-# DescribeDBClusters and MongoDB (dds) DescribeDBInstances. Each lists more
-# instances than one page holds: every page is read at the provider's
+# DescribeDBClusters and MongoDB (dds) DescribeDBInstances, whose replica
+# sets and sharded clusters are two listings of their own (DBInstanceType
+# replicate, then sharding). Each lists more instances than one page holds: every page is read at the provider's
 # largest page size and no further, a throttled page is retried, the
 # snippet holds exactly what the simulator lists, the listed address
 # fills the instance, tag filters reach the API, and a refused list call
@@ -42,11 +43,15 @@ is "$?" 0 "--discover over every service exits 0 (the throttled pages were retri
 expected_services "*" "*" >"$WORK/all.want"
 snippet_set "$WORK/all.snip" | sort >"$WORK/all.got"
 check "the snippet holds every listed instance of every service" cmp -s "$WORK/all.want" "$WORK/all.got"
-is "$(wc -l <"$WORK/all.got")" 2608 "2608 instances listed (2001 + 101 x 5 + 100 + 2 RDS of other engines)"
+is "$(wc -l <"$WORK/all.got")" 2709 "2709 instances listed (2001 + 101 x 6 + 100 + 2 RDS of other engines)"
+check "dds sharded clusters are in the snippet" grep -q 'dds-s00101' "$WORK/all.snip"
 check "an unlisted instance is not in the snippet" sh -c "! grep -q rm-hidden01 '$WORK/all.snip'"
 # (account, action, page) of the answered pages, per service: two pages each
+# (dds: two per architecture)
 pycheck "pages read to the total and no further: two per service" \
-	'sorted((r["account_name"], r["path"][:4], r["page"]) for r in reqs if r["status"] == 200 and not r["code"] and r.get("page")) == sorted([(a, p, n) for a, p, k in [("tc-svc", "/", 3), ("hw-svc", "/v3/", 1), ("ali-svc", "/", 3)] for n in (1, 2) for _ in range(k)])'
+	'sorted((r["account_name"], r["path"][:4], r["page"]) for r in reqs if r["status"] == 200 and not r["code"] and r.get("page")) == sorted([(a, p, n) for a, p, k in [("tc-svc", "/", 3), ("hw-svc", "/v3/", 1), ("ali-svc", "/", 4)] for n in (1, 2) for _ in range(k)])'
+pycheck "dds: replica sets pages 1 and 2, then sharded clusters pages 1 and 2" \
+	'[(r["list_type"], r["page"]) for r in reqs if r.get("list_type") and r["status"] == 200 and not r["code"]] == [("replicate", 1), ("replicate", 2), ("sharding", 1), ("sharding", 2)]'
 pycheck "each service asked at its largest page size: no paging refusal" \
 	'not [r for r in reqs if (r["code"] or "").startswith(("InvalidParameter", "DBS.200001"))] and reqs'
 pycheck "each throttled page 2 was retried (7 throttling answers)" \
@@ -63,8 +68,8 @@ is "$?" 0 "filtered --discover exits 0"
 expected_services "*-00[0-2]?" "ali-*-[0p]*" payments >"$WORK/filt.want"
 snippet_set "$WORK/filt.snip" | sort >"$WORK/filt.got"
 check "tag and glob filters: exactly the matching instances ($(wc -l <"$WORK/filt.want"))" cmp -s "$WORK/filt.want" "$WORK/filt.got"
-pycheck "by default every service with a list call is listed; the tag filter reached every API: one page each, but SQL Server (TagKeys: keys only) two" \
-	'sorted(r["page"] for r in reqs if r.get("page") and not r["code"]) == [1] * 11 + [2]'
+pycheck "by default every service with a list call is listed; the tag filter reached every API: one page each (dds: one per architecture), but SQL Server (TagKeys: keys only) two" \
+	'sorted(r["page"] for r in reqs if r.get("page") and not r["code"]) == [1] * 12 + [2]'
 timeout 120 "$TLSFLEET" -c "$WORK/filt.conf" --list --format json >"$WORK/filt.json" 2>"$WORK/filt.list.err"
 is "$?" 0 "--list with discovery of every service exits 0"
 pycheck "--list: every discovered instance answered (status calls of the 7 services)" \

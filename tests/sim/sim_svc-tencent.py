@@ -28,7 +28,10 @@ and error tables say:
              Name, Region, Vip, Vport, ResourceTags}]
 
 The listed address is Vip:Vport (the instance's "ip" and "port", default
-10.2.x.y and the engine's port).
+10.2.x.y and the engine's port). MongoDB's Vip names every node of the
+replica set joined by ";", as its documented example does
+("10.5.2.12;10.5.2.14;10.5.2.10"): the instance's address, then two
+secondaries (10.3.x.y).
 """
 
 SERVICES = ("mysql", "mongodb", "sqlserver")
@@ -194,6 +197,9 @@ class _List:
                             Volume=25, ZoneName=i["region"] + "-3", TagList=tags)
                 key = "Items"
             elif self.service == "mongodb":
+                h = int(S.short_hash(i["id"])[:4], 16)
+                base["Vip"] = ";".join([str(a["host"])] + ["10.3.%d.%d" % (h >> 8 & 255, (h + n) & 255 | 1)
+                                                           for n in (2, 4)])
                 base.update(InstanceName=S.provider_name(i), Status=2, ClusterType=0, NetType=1,
                             MongoVersion="MONGO_40_WT", Memory=2048, Volume=100, InstanceType=1,
                             Tags=tags)

@@ -16,7 +16,10 @@ shape:
   polardb  DescribeDBClusters 2017-08-01    PageSize 30, 50 or 100;
            Tag.N.Key/Value; Items.DBCluster[], TotalRecordCount
   mongodb  DescribeDBInstances 2015-12-01   PageSize 30, 50 or 100;
-           Tag.N.Key/Value; DBInstances.DBInstance[], TotalCount
+           Tag.N.Key/Value; DBInstances.DBInstance[], TotalCount;
+           DBInstanceType replicate (the default: replica sets and
+           standalone instances) or sharding (sharded clusters) lists one
+           architecture; the log record's list_type names it
   Huawei rds  GET /v3/{project}/instances without id: offset, limit 1..100
            (default 100), tags=k=v,...; instances[], total_count
 
@@ -26,6 +29,8 @@ Instance keys this module adds to a fleet file:
                  "postgres" (on/off, ServerCAUrl serves the CA archive)
   endpoints      polardb: number of cluster endpoints (default 2)
   endpoints_off  polardb: how many of them have SSL off (default 0)
+  architecture   mongodb: "replicate" (the default) or "sharding", the
+                 DBInstanceType it is listed under
 
 Every RDS answer carries ServerKey, a private key the client must drop:
 its body holds SIM_KEY_MARKER so the tests can grep for it anywhere.
@@ -77,7 +82,7 @@ def register(m):
     m.PROVIDERS["alibaba"]["services"] = tuple(m.PROVIDERS["alibaba"]["services"]) + (
         "rds", "polardb", "mongodb")
     m.PROVIDERS["huawei"]["services"] = tuple(m.PROVIDERS["huawei"]["services"]) + ("rds",)
-    m.INSTANCE_KEYS.update({"engine", "endpoints", "endpoints_off"})
+    m.INSTANCE_KEYS.update({"engine", "endpoints", "endpoints_off", "architecture"})
     m.DEFAULT_FILE.update({("alibaba", "rds"): "ApsaraDB-CA-Chain.zip",
                            ("alibaba", "polardb"): "ApsaraDB-CA-Chain.zip",
                            ("alibaba", "mongodb"): "ApsaraDB-CA-Chain.zip",
@@ -144,6 +149,11 @@ def _wrap_alibaba(m, ali):
             n += 1
         if svc == "rds" and n > 6:
             return ali.err(call, 400, "InvalidParameter", "At most 5 tags are supported."), None
+        if svc == "mongodb":
+            call.list_type = p.get("DBInstanceType", "replicate")
+            if call.list_type not in ("replicate", "sharding"):
+                return ali.err(call, 400, "InvalidParameter", "The specified parameter DBInstanceType is not valid."), None
+            tests.append(lambda i: i.get("architecture", "replicate") == call.list_type)
         items = [i for i in fleet.listing(call.account["name"], svc, call.region) if all(t(i) for t in tests)]
         size = vals["PageSize"]
         return None, {"service": svc, "offset": (vals["PageNumber"] - 1) * size, "limit": size,
@@ -266,7 +276,8 @@ def _ali_row(m, svc, i):
                                         "DBNodeRole": "Writer", "ZoneId": i["region"] + "-a"}]}}
     return {"DBInstanceId": i["id"], "DBInstanceDescription": name, "RegionId": i["region"],
             "ZoneId": i["region"] + "-a", "Engine": "MongoDB", "EngineVersion": "4.4",
-            "DBInstanceType": "replicate", "DBInstanceStatus": "Running", "DBInstanceClass": "dds.mongo.mid",
+            "DBInstanceType": i.get("architecture", "replicate"), "DBInstanceStatus": "Running",
+            "DBInstanceClass": "dds.mongo.mid",
             "NetworkType": "VPC", "ChargeType": "PostPaid", "LockMode": "Unlock", "ReplicationFactor": "3",
             "StorageEngine": "WiredTiger", "CreationTime": "2024-01-01T00:00:00Z", "ExpireTime": "",
             "ResourceGroupId": "rg-sim0001", "Tags": _tags(i)}

@@ -1201,6 +1201,11 @@ def check_list_services():
                 ("mongodb", "DescribeDBInstances", "2015-12-01", "TotalCount", "DBInstances", "DBInstance",
                  "DBInstanceId")):
             want = expected_ids(sim, "ali-svc", svc, "cn-hangzhou")
+            # dds lists replica sets unless asked for DBInstanceType=sharding
+            shards = [i["id"] for i in sim.expected["instances"].values()
+                      if i.get("architecture") == "sharding" and i["account"] == "ali-svc"
+                      and i["region"] == "cn-hangzhou" and i["listed"]]
+            want = [i for i in want if i not in shards]
             base = {"Action": action, "Version": ver, "RegionId": "cn-hangzhou"}
             st, r = ali_call(sim, ak, dict(base, PageSize="101" if svc == "rds" else "40"))
             is_((st, r.get("Code")), (400, "InvalidParameter"), "%s: a PageSize it does not take is refused" % svc)
@@ -1215,8 +1220,21 @@ def check_list_services():
             is_((st, r.get("Code")), (403, "Forbidden.RAM"), "%s: the RAM refusal" % svc)
             tk = ("Tag.1.key", "Tag.1.value") if svc == "rds" else ("Tag.1.Key", "Tag.1.Value")
             st, r = ali_call(sim, ak, dict(base, PageSize="100", **{tk[0]: "team", tk[1]: "payments"}))
-            is_(r.get(total), len(tagged(sim, "ali-svc", svc, "cn-hangzhou", "team", "payments")),
+            is_(r.get(total), len([i for i in tagged(sim, "ali-svc", svc, "cn-hangzhou", "team", "payments")
+                                   if i not in shards]),
                 "%s: %s/%s filters" % (svc, tk[0], tk[1]))
+            if svc != "mongodb":
+                continue
+            ok(len(shards) == 101, "mongodb: the fleet has 101 sharded clusters")
+            got = []
+            for page in ("1", "2"):
+                st, r = ali_call(sim, ak, dict(base, PageNumber=page, PageSize="100", DBInstanceType="sharding"))
+                got += [i[ident] for i in r.get(sset, {}).get(item, [])]
+                ok(all(i["DBInstanceType"] == "sharding" for i in r.get(sset, {}).get(item, [])),
+                   "mongodb: sharding page %s shows DBInstanceType sharding" % page)
+            is_((got, r.get(total)), (shards, len(shards)), "mongodb: DBInstanceType=sharding lists the sharded clusters")
+            st, r = ali_call(sim, ak, dict(base, DBInstanceType="cluster"))
+            is_((st, r.get("Code")), (400, "InvalidParameter"), "mongodb: an unknown DBInstanceType is refused")
         st, data = ali_call(sim, ak, {"Action": "DescribeDBClusters", "Version": "2017-08-01",
                                       "RegionId": "cn-hangzhou", "PageSize": "30"}, fmt=None)
         ok(st == 200 and data.count(b"<DBCluster>") == 30, "polardb: without Format the listing is XML")

@@ -1472,6 +1472,8 @@ class Sim:
                 "file_name": self.file_name(inst), "archive": inst.get("archive", "zip"),
                 "file_sha256": hashlib.sha256(self.files[tuple(self.file_segments(inst))].data).hexdigest(),
             }
+            if "architecture" in inst:
+                exp["instances"][inst["name"]]["architecture"] = inst["architecture"]
         write_atomic(os.path.join(self.state_dir, "expected.json"),
                      json.dumps(exp, indent=1, ensure_ascii=False) + "\n")
         if self.args.ready_file:
@@ -1512,6 +1514,7 @@ class Call:
         self.kind = "status"        # "status", "list" (discovery) or "sts" (AssumeRole)
         self.doc = None             # Tencent: the JSON body
         self.page = None            # list calls: the 1-based page asked for
+        self.list_type = None       # list calls of one architecture (dds DBInstanceType)
         self.list_fault = None      # list calls: the fleet's list_faults entry applied
 
 
@@ -2537,6 +2540,8 @@ class Handler(BaseHTTPRequestHandler):
                "scenario": scenario, "path": url.path, "method": self.command, "leaked_auth": False}
         if call and call.page is not None:
             rec["page"] = call.page
+        if call and call.list_type is not None:
+            rec["list_type"] = call.list_type
         if call and call.account and call.account.get("credential"):
             rec["credential"] = call.account["credential"]
         rec.update(more)
