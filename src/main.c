@@ -541,7 +541,7 @@ static void run_until(struct engine *e, double deadline)
 }
 
 /* Discovery, before anything holds an instance pointer: list with an
- * engine of its own (list calls are paced per (account, list action),
+ * engine of its own (list calls are paced per (account, product, list action),
  * keys no status call shares), merge into the fleet, and for --discover
  * print the snippet. false when a list call failed (named on stderr). */
 static bool discover_fleet(struct fleet *f, const struct options *o, bool snippet)
