@@ -541,10 +541,12 @@ static void run_until(struct engine *e, double deadline)
 }
 
 /* Discovery, before anything holds an instance pointer: list with an
- * engine of its own (list calls are paced per (account, list action),
+ * engine of its own (list calls are paced per (account, product, list action),
  * keys no status call shares), merge into the fleet, and for --discover
- * print the snippet. false when a list call failed (named on stderr). */
-static bool discover_fleet(struct fleet *f, const struct options *o, bool snippet)
+ * print the snippet. false when a list call failed (named on stderr).
+ * counters (may be NULL) count the listings for the metrics. */
+static bool discover_fleet(struct fleet *f, const struct options *o, bool snippet,
+                           struct prom_counters *counters)
 {
 	struct discovery d;
 	char *err = NULL;
@@ -575,6 +577,8 @@ static bool discover_fleet(struct fleet *f, const struct options *o, bool snippe
 		        o->n_accounts ? " named" : "", f->settings.config_path);
 	}
 	discovery_apply(f, &d);
+	if (counters && d.n)
+		prom_counters_discovery(counters, &d, time(NULL));
 	ok = !discovery_failed(&d);
 	discovery_report_failures(&d, stderr);
 	if (snippet)
@@ -759,7 +763,9 @@ int main(int argc, char **argv)
 	if (o.require_tls)
 		fleet.settings.require_tls = true;
 	/* The dashboard lists while it runs (instances appear as found). */
-	bool listed_ok = o.mode == MODE_DASHBOARD || discover_fleet(&fleet, &o, o.mode == MODE_DISCOVER);
+	bool metrics = o.mode == MODE_SERVE || (o.mode == MODE_LIST && o.format == REPORT_PROMETHEUS);
+	bool listed_ok = o.mode == MODE_DASHBOARD ||
+	                 discover_fleet(&fleet, &o, o.mode == MODE_DISCOVER, metrics ? &counters : NULL);
 	if (o.mode == MODE_DISCOVER) {
 		fleet_free(&fleet);
 		free(o.download);
@@ -782,6 +788,7 @@ int main(int argc, char **argv)
 		free(err);
 		fleet_free(&fleet);
 		free(o.download);
+		prom_counters_free(&counters);
 		return usage_code(&o);
 	}
 	struct headless h = {.engine = engine, .fleet = &fleet, .progress = isatty(STDERR_FILENO) != 0,
@@ -801,6 +808,7 @@ int main(int argc, char **argv)
 			free(o.download);
 			free(o.only);
 			free(o.accounts);
+			prom_counters_free(&counters);
 			return code;
 		}
 	}
@@ -837,7 +845,7 @@ int main(int argc, char **argv)
 		break;
 	case MODE_SERVE: {
 		struct serve_options so = {.listen = o.serve, .round_done = serve_round_done, .ud = &fleet,
-		                           .keep = &keep};
+		                           .keep = &keep, .counters = &counters};
 		bool usage = false;
 		if (serve_run(&fleet, engine, &so, &usage, &err) != 0) {
 			fprintf(stderr, "tlsfleet: %s\n", err);

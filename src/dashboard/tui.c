@@ -15,7 +15,7 @@
 #include "dashboard/frame.h"
 #include "dashboard/input.h"
 #include "dashboard/mono.h"
-#include "dashboard/relist.h"
+#include "dashboard/relist_view.h"
 #include "dashboard/selection.h"
 #include "dashboard/theme.h"
 #include "dashboard/ui.h"
@@ -224,6 +224,10 @@ static void reload(struct tui *t, const struct tui_options *o)
 	t->measured = false;
 	statusline_post(&t->sl, time(NULL), mono_ms(), false, "config reloaded: %zu instance%s",
 	                t->f->n_instances, t->f->n_instances == 1 ? "" : "s");
+	/* The old round's list jobs went with the old engine and its accounts
+	 * with the old fleet: list the new accounts afresh. */
+	relist_view_stop(t);
+	relist_view_start(t);
 	engine_refresh_all(e);
 	t->round_active = true;
 	t->next_auto_ms = 0;
@@ -327,7 +331,7 @@ static void loop_update(struct loop *l)
 		l->user_changed = true;
 	}
 	auto_refresh(t);
-	if (t->relist && relist_update(t->relist, t))
+	if (t->relist && relist_update(t->relist, t->now_ms))
 		l->user_changed = true;   /* the rows were rebuilt: draw now */
 	if (t->now_ms - l->last_tick >= TICK_MS) {
 		/* Ages, the countdown, messages running out. */
@@ -479,12 +483,7 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	engine_refresh_all(e);
 	t->round_active = true;
 	t->dirty_all = true;
-	struct relist relist;
-	for (size_t i = 0; i < f->n_accounts && !t->relist; i++)
-		if (f->accounts[i].discover) {
-			relist_init(&relist, f, t->now_ms);
-			t->relist = &relist;
-		}
+	relist_view_start(t);
 
 	for (;;) {
 		int sig = ui_signal_taken();
@@ -519,8 +518,7 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	/* List jobs still queued point into the round; the engine is freed
 	 * after us without running them again, and never reads a listing
 	 * when it drops a job. */
-	if (t->relist)
-		relist_free(t->relist);
+	relist_view_stop(t);
 	free(t->fail_logged_at);
 	return code;
 }

@@ -1,7 +1,7 @@
 /* The header lines and the instance table: column layout for the width at
  * hand, one line per visible row, colours by state and expiry. */
 #include "dashboard/views.h"
-#include "dashboard/relist.h"
+#include "engine/relist.h"
 #include "core/textsafe.h"
 #include "dashboard/ui.h"
 #include "core/xalloc.h"

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "engine/engine.h"
+#include "engine/relist.h"
 #include "core/fleet.h"
 #include "core/fleet_view.h"
 #include "dashboard/lineedit.h"
@@ -67,8 +68,15 @@ struct tui {
 	int natural[COL_COUNT];  /* widest useful width of each column */
 	bool measured;
 
-	/* Discovery (relist.c); NULL when no account has `discover`. */
+	/* Discovery (engine/relist.c, shown by relist_view.c); NULL when no
+	 * account has `discover`, else &relist_mem. */
 	struct relist *relist;
+	struct relist relist_mem;
+	struct {                /* the view's looks across a merge */
+		char *filter;
+		enum view_sort sort;
+		bool desc, problems;
+	} relist_keep;
 	bool detail_raw;        /* detail values unwrapped (w) */
 	int detail_hscroll;     /* columns scrolled off the left when unwrapped */
 	bool copy_pending;      /* y pressed: the next key picks the value */

@@ -78,6 +78,17 @@ struct engine {
 
 /* ---- jobs --------------------------------------------------------------- */
 
+/* The pacing key of an API call: (account, the service's signing product,
+ * action). Products are limited apart by the clouds, and share action
+ * names (scheduler.h). */
+static struct sched_key *api_key(struct engine *e, const struct account *a, enum service_kind kind,
+                                 const char *action)
+{
+	const struct provider_service *ps = provider_service(a->provider, kind);
+
+	return sched_key(&e->sched, a, ps ? ps->signing_service : NULL, action);
+}
+
 static void notify(struct engine *e, struct instance *in, enum engine_event ev, const char *msg)
 {
 	if (e->notify && in)
@@ -152,10 +163,10 @@ static void chain_step(struct engine *e, struct job *j, enum dl_state next, char
 
 	switch (next) {
 	case DL_FETCHING_STATUS:
-		key = sched_key(&e->sched, in->account, provider_action(in, CALL_STATUS));
+		key = api_key(e, in->account, in->service, provider_action(in, CALL_STATUS));
 		break;
 	case DL_FETCHING_LINK:
-		key = sched_key(&e->sched, in->account, provider_action(in, CALL_CERT_LINK));
+		key = api_key(e, in->account, in->service, provider_action(in, CALL_CERT_LINK));
 		break;
 	case DL_FETCHING_FILE:
 		key = e->files;
@@ -823,8 +834,8 @@ struct engine *engine_new(struct fleet *f, char **err)
 	 * refresh reuses them instead of paying a TLS handshake each. */
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)f->settings.concurrency + 8);
 	sched_init(&e->sched, (size_t)f->settings.concurrency);
-	e->files = sched_key(&e->sched, NULL, "file");
-	e->cred_key = sched_key(&e->sched, NULL, "credentials");
+	e->files = sched_key(&e->sched, NULL, NULL, "file");
+	e->cred_key = sched_key(&e->sched, NULL, NULL, "credentials");
 	e->creds = xcalloc(f->n_accounts ? f->n_accounts : 1, sizeof(*e->creds));
 	for (size_t i = 0; i < f->n_accounts; i++)
 		e->creds[i].a = &f->accounts[i];
@@ -878,7 +889,7 @@ void engine_discover(struct engine *e, struct discovery *d)
 			                   l->a->name));
 			continue;
 		}
-		struct job *j = job_new(JOB_LIST, NULL, sched_key(&e->sched, l->a, pl->action));
+		struct job *j = job_new(JOB_LIST, NULL, api_key(e, l->a, l->kind, pl->action));
 		j->list = l;
 		sched_push(&e->sched, &j->s);
 	}
@@ -936,7 +947,7 @@ static bool queue_refresh(struct engine *e, struct instance *in, bool then_downl
 			e->done++;
 		return true;
 	}
-	struct sched_key *key = sched_key(&e->sched, in->account, provider_action(in, CALL_STATUS));
+	struct sched_key *key = api_key(e, in->account, in->service, provider_action(in, CALL_STATUS));
 	struct job *j = job_new(then_download ? JOB_DOWNLOAD : JOB_REFRESH, in, key);
 	if (then_download) {
 		j->dl.state = DL_FETCHING_STATUS;

@@ -1,6 +1,6 @@
 /* The refresh engine: one curl multi handle, a queue of jobs, a pacer per
- * (account, API action), retries, timeouts, size caps. Single-threaded
- * and never blocking: the front end drives it with engine_poll() and
+ * (account, product, API action), retries, timeouts, size caps.
+ * Single-threaded and never blocking: the front end drives it with engine_poll() and
  * engine_perform(). */
 #ifndef TLSFLEET_ENGINE_H
 #define TLSFLEET_ENGINE_H

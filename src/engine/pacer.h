@@ -1,5 +1,5 @@
-/* Request pacing per (account, API action): starts spaced evenly, every
- * PACER_MARGIN / rate seconds on a busy key's grid and never closer than
+/* Request pacing per (account, product, API action): starts spaced evenly,
+ * every PACER_MARGIN / rate seconds on a busy key's grid and never closer than
  * PACER_MIN_MARGIN / rate to each other, so no second ever holds more than
  * `rate` starts (retries included) and a large fleet uses the whole budget
  * without gaps or drift. Times are monotonic nanoseconds. */

@@ -22,13 +22,21 @@ void sched_free(struct sched *s)
 	s->n_keys = s->heap_len = s->heap_cap = 0;
 }
 
-struct sched_key *sched_key(struct sched *s, const struct account *a, const char *action)
+static bool same_product(const char *x, const char *y)
+{
+	return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+struct sched_key *sched_key(struct sched *s, const struct account *a, const char *product,
+                            const char *action)
 {
 	for (size_t i = 0; i < s->n_keys; i++)
-		if (s->keys[i]->acct == a && strcmp(s->keys[i]->action, action) == 0)
+		if (s->keys[i]->acct == a && same_product(s->keys[i]->product, product) &&
+		    strcmp(s->keys[i]->action, action) == 0)
 			return s->keys[i];
 	struct sched_key *k = xcalloc(1, sizeof(*k));
 	k->acct = a;
+	k->product = product;
 	k->action = action;
 	k->last_start_ns = INT64_MIN / 2;
 	pacer_init(&k->pacer, a ? a->rate_limit : 0);

@@ -1,5 +1,6 @@
 /* The scheduler: which waiting job may go on the wire next. Jobs wait in
- * one FIFO queue per pacing key (account, API action); retries wait in a
+ * one FIFO queue per pacing key (account, signing product, API action);
+ * retries wait in a
  * heap ordered by time; starts go round-robin over the keys, at most `cap`
  * on the wire, as each key's pacer allows, and a cold key's first request
  * goes alone (warm-up). No curl and no clock of its own: every call takes
@@ -45,6 +46,7 @@ struct sched_job {
 
 struct sched_key {
 	const struct account *acct;  /* NULL for file transfers (never paced) */
+	const char *product;         /* signing product (services.def); NULL for none */
 	const char *action;          /* borrowed; outlives the scheduler */
 	struct pacer pacer;
 	struct sched_job *head, *tail;
@@ -73,9 +75,16 @@ struct sched {
 void sched_init(struct sched *s, size_t cap);
 /* Frees keys and the heap array; jobs must have been taken out first. */
 void sched_free(struct sched *s);
-/* The key of (account, action), made on first use; a NULL account is
- * never paced. */
-struct sched_key *sched_key(struct sched *s, const struct account *a, const char *action);
+/* The key of (account, product, action), made on first use; a NULL
+ * account is never paced. The product is the signing product of
+ * services.def: the clouds rate-limit each product's API on its own, and
+ * several products name their calls alike (Tencent cdb, mongodb,
+ * sqlserver and postgres all list with DescribeDBInstances), so equal
+ * action names of two products are two keys, each paced at the account's
+ * rate_limit. product may be NULL (keys that are not API calls). Both
+ * strings are borrowed and must outlive the scheduler. */
+struct sched_key *sched_key(struct sched *s, const struct account *a, const char *product,
+                            const char *action);
 
 /* The dedup rule: an instance with work of this kind already waiting or on
  * the wire is never given the same work again. false when it has it;

@@ -1,5 +1,6 @@
 #include "exporter/serve.h"
 #include "core/xalloc.h"
+#include "engine/relist.h"
 #include "report/prometheus.h"
 #include "report/report.h"
 #include "store/snapshot.h"
@@ -19,8 +20,10 @@
 struct server {
 	struct fleet *f;
 	struct engine *e;
-	struct prom_counters counters;
+	struct prom_counters own, *counters;
+	struct snapshot_keeper *keep;
 	bool first_round_done;
+	size_t relist_added;         /* instances the last merge added (refreshing) */
 };
 
 /* ---- signals: a flag and a self-pipe the loop polls --------------------- */
@@ -73,7 +76,7 @@ static void on_request(void *ud, const struct account *a, const char *action, co
 {
 	struct server *s = ud;
 
-	prom_counters_add(&s->counters, a->name, action, outcome);
+	prom_counters_add(s->counters, a->name, action, outcome);
 }
 
 /* Prometheus asks with "application/openmetrics-text;version=1.0.0,...,
@@ -142,7 +145,7 @@ static enum MHD_Result on_http(void *cls, struct MHD_Connection *conn, const cha
 		fp = open_memstream(&buf, &len);
 		if (!fp)
 			return MHD_NO;
-		prometheus_write(fp, s->f, &s->counters, om ? PROM_OPENMETRICS : PROM_TEXT, time(NULL));
+		prometheus_write(fp, s->f, s->counters, om ? PROM_OPENMETRICS : PROM_TEXT, time(NULL));
 		fclose(fp);
 		return respond(conn, MHD_HTTP_OK, om ? PROM_OPENMETRICS_CONTENT_TYPE : PROM_TEXT_CONTENT_TYPE,
 		               buf, len);
@@ -225,6 +228,37 @@ static struct MHD_Daemon *daemon_start(struct server *s, const char *listen, boo
 	return d;
 }
 
+/* ---- re-listing (engine/relist.c) -------------------------------------- */
+
+static void on_changed(void *ud, const struct instance *in, bool added)
+{
+	(void)ud;
+	if (added)
+		fprintf(stderr, "tlsfleet: %s: discovered (%s %s, %s)\n", in->name, in->account->name,
+		        service_kind_name(in->service), in->region);
+	else
+		fprintf(stderr, "tlsfleet: %s: no longer listed by %s, removed\n", in->name,
+		        in->account->name);
+}
+
+static void on_merged(void *ud, const struct relist_merge *m)
+{
+	struct server *s = ud;
+	const struct discovery *d = m->d;
+
+	if (!m->each && (m->added || m->removed))
+		fprintf(stderr, "tlsfleet: discovery: %zu instance%s added, %zu removed\n", m->added,
+		        m->added == 1 ? "" : "s", m->removed);
+	discovery_report_failures(d, stderr);
+	prom_counters_discovery(s->counters, d, time(NULL));
+	/* The snapshot's per-instance caches go by index: start them over. */
+	if (s->keep && (m->added || m->removed)) {
+		snapshot_mark_free(&s->keep->mark);
+		snapshot_keeper_mark(s->keep);
+	}
+	s->relist_added = m->added;
+}
+
 /* ---- the loop ------------------------------------------------------------ */
 
 static int64_t mono_ms(void)
@@ -238,8 +272,12 @@ static int64_t mono_ms(void)
 int serve_run(struct fleet *f, struct engine *e, const struct serve_options *o, bool *usage,
               char **err)
 {
-	struct server s = {.f = f, .e = e};
+	struct server s = {.f = f, .e = e, .keep = o->keep};
 	struct MHD_Daemon *d;
+	struct relist rl;
+	bool relisting = relist_wanted(f);
+
+	s.counters = o->counters ? o->counters : &s.own;
 
 	*usage = false;
 	d = daemon_start(&s, o->listen, usage, err);
@@ -256,11 +294,24 @@ int serve_run(struct fleet *f, struct engine *e, const struct serve_options *o, 
 	        o->listen, bound ? (unsigned)bound->port : 0u);
 
 	engine_set_request_hook(e, on_request, &s);
+	/* main.c listed before the engine started: the next listing is
+	 * `interval` from now. */
+	if (relisting)
+		relist_init(&rl, f, e,
+		            &(struct relist_hooks){.changed = on_changed, .merged = on_merged, .ud = &s},
+		            mono_ms(), true);
 	engine_refresh_all(e);
 	engine_perform(e);
 	bool in_round = true;
 	int64_t next_round = -1;   /* monotonic ms; -1 = none planned */
 	while (!stop_requested) {
+		/* A merge rebuilds the instance array at the engine's idle point;
+		 * the instances it added are being refreshed: a round to finish. */
+		if (relisting && relist_update(&rl, mono_ms()) && s.relist_added) {
+			s.relist_added = 0;
+			in_round = true;
+			engine_perform(e);
+		}
 		if (in_round && !engine_busy(e)) {
 			in_round = false;
 			s.first_round_done = true;
@@ -271,7 +322,8 @@ int serve_run(struct fleet *f, struct engine *e, const struct serve_options *o, 
 			if (f->settings.refresh_interval > 0)
 				next_round = mono_ms() + (int64_t)f->settings.refresh_interval * 1000;
 		}
-		if (!in_round && next_round >= 0 && mono_ms() >= next_round) {
+		if (!in_round && next_round >= 0 && mono_ms() >= next_round &&
+		    !(relisting && rl.merge_pending)) {
 			next_round = -1;
 			in_round = true;
 			engine_refresh_all(e);
@@ -292,14 +344,21 @@ int serve_run(struct fleet *f, struct engine *e, const struct serve_options *o, 
 			wait = (long)mhd_ms;
 		if (next_round >= 0 && next_round - mono_ms() < wait)
 			wait = (long)(next_round - mono_ms() > 0 ? next_round - mono_ms() : 0);
+		long relist_due = relisting ? relist_next_ms(&rl, mono_ms()) : -1;
+		if (relist_due >= 0 && relist_due < wait)
+			wait = relist_due;
 		engine_poll(e, fds, 2, (int)wait);
 		engine_perform(e);
 		MHD_run(d);
 	}
 	engine_set_request_hook(e, NULL, NULL);
+	/* List jobs still queued point into the round; the engine drops them
+	 * later without reading a listing. */
+	if (relisting)
+		relist_free(&rl);
 	MHD_stop_daemon(d);
 	signals_remove();
-	prom_counters_free(&s.counters);
+	prom_counters_free(&s.own);
 	fputs("tlsfleet: stopped\n", stderr);
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include "report/prometheus.h"
+#include "core/discovery.h"
 #include "core/strbuf.h"
 #include "core/textsafe.h"
 #include "core/verdict.h"
@@ -27,6 +28,37 @@ void prom_counters_add(struct prom_counters *c, const char *account, const char 
 	c->items[c->n++] = (struct prom_counter){xstrdup(account), xstrdup(action), xstrdup(outcome), 1};
 }
 
+static struct prom_listing *listing_counter(struct prom_counters *c, const char *account,
+                                           const char *service, const char *region)
+{
+	for (size_t i = 0; i < c->n_listings; i++) {
+		struct prom_listing *k = &c->listings[i];
+		if (strcmp(k->account, account) == 0 && strcmp(k->service, service) == 0 &&
+		    strcmp(k->region, region) == 0)
+			return k;
+	}
+	if (c->n_listings == c->cap_listings) {
+		c->cap_listings = c->cap_listings ? c->cap_listings * 2 : 8;
+		c->listings = xreallocarray(c->listings, c->cap_listings, sizeof(*c->listings));
+	}
+	c->listings[c->n_listings] = (struct prom_listing){xstrdup(account), xstrdup(service),
+	                                                   xstrdup(region), 0, TIME_NONE};
+	return &c->listings[c->n_listings++];
+}
+
+void prom_counters_discovery(struct prom_counters *c, const struct discovery *d, time_t now)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct listing *l = &d->l[i];
+		struct prom_listing *k =
+			listing_counter(c, l->a->name, service_kind_name(l->kind), l->region);
+		if (l->done && !l->error)
+			k->last_success = now;
+		else
+			k->errors++;
+	}
+}
+
 void prom_counters_free(struct prom_counters *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
@@ -35,6 +67,12 @@ void prom_counters_free(struct prom_counters *c)
 		free(c->items[i].outcome);
 	}
 	free(c->items);
+	for (size_t i = 0; i < c->n_listings; i++) {
+		free(c->listings[i].account);
+		free(c->listings[i].service);
+		free(c->listings[i].region);
+	}
+	free(c->listings);
 	*c = (struct prom_counters){0};
 }
 
@@ -166,8 +204,39 @@ static void fam_requests(const struct ctx *c, const char *metric)
 	}
 }
 
+/* Per listing: account, service, region labels, then the value. */
+static void listing_labels(const struct ctx *c, const char *metric, const struct prom_listing *k)
+{
+	char *acct = prom_label_escape(k->account), *region = prom_label_escape(k->region);
+
+	fprintf(c->out, "%s{account=\"%s\",service=\"%s\",region=\"%s\"} ", metric, acct, k->service,
+	        region);
+	free(acct);
+	free(region);
+}
+
+static void fam_list_errors(const struct ctx *c, const char *metric)
+{
+	for (size_t i = 0; i < c->counters->n_listings; i++) {
+		listing_labels(c, metric, &c->counters->listings[i]);
+		fprintf(c->out, "%llu\n", c->counters->listings[i].errors);
+	}
+}
+
+static void fam_list_success(const struct ctx *c, const char *metric)
+{
+	for (size_t i = 0; i < c->counters->n_listings; i++) {
+		const struct prom_listing *k = &c->counters->listings[i];
+		if (k->last_success == TIME_NONE)
+			continue;
+		listing_labels(c, metric, k);
+		fprintf(c->out, "%lld\n", (long long)k->last_success);
+	}
+}
+
 /* name: the sample name; OpenMetrics names the family without the type's
- * suffix (_info, _total). */
+ * suffix (_info, _total). discovery: only when listings were counted
+ * (an account with `discover`). */
 static const struct family {
 	const char *name;
 	const char *type;        /* text 0.0.4 */
@@ -175,25 +244,32 @@ static const struct family {
 	const char *om_suffix;   /* cut from name for the OpenMetrics family */
 	const char *help;
 	void (*emit)(const struct ctx *c, const char *metric);
+	bool discovery;
 } families[] = {
 	{"tlsfleet_instance_info", "gauge", "info", "_info",
-	 "Configured instance (always 1), with its account, provider, service, region and id.", fam_info},
+	 "Configured instance (always 1), with its account, provider, service, region and id.", fam_info, false},
 	{"tlsfleet_instance_state", "gauge", "gauge", NULL,
-	 "1 for the instance's current TLS state, 0 for every other state.", fam_state},
+	 "1 for the instance's current TLS state, 0 for every other state.", fam_state, false},
 	{"tlsfleet_tls_enabled", "gauge", "gauge", NULL,
-	 "1 when the provider says TLS is on, 0 when off; absent while unknown.", fam_tls_enabled},
+	 "1 when the provider says TLS is on, 0 when off; absent while unknown.", fam_tls_enabled, false},
 	{"tlsfleet_ca_expiry_timestamp_seconds", "gauge", "gauge", NULL,
-	 "When the instance's CA certificate expires (Unix time).", fam_ca_expiry},
+	 "When the instance's CA certificate expires (Unix time).", fam_ca_expiry, false},
 	{"tlsfleet_server_cert_expiry_timestamp_seconds", "gauge", "gauge", NULL,
-	 "When the server certificate seen by the live TLS probe expires (Unix time).", fam_leaf_expiry},
+	 "When the server certificate seen by the live TLS probe expires (Unix time).", fam_leaf_expiry, false},
 	{"tlsfleet_check_status", "gauge", "gauge", NULL,
-	 "The --check verdict: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.", fam_check},
+	 "The --check verdict: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.", fam_check, false},
 	{"tlsfleet_last_refresh_timestamp_seconds", "gauge", "gauge", NULL,
-	 "When the last answer (or failure) for the instance arrived (Unix time).", fam_refreshed},
+	 "When the last answer (or failure) for the instance arrived (Unix time).", fam_refreshed, false},
 	{"tlsfleet_last_success_timestamp_seconds", "gauge", "gauge", NULL,
-	 "When the last definite answer for the instance arrived (Unix time).", fam_success},
+	 "When the last definite answer for the instance arrived (Unix time).", fam_success, false},
 	{"tlsfleet_api_requests_total", "counter", "counter", "_total",
-	 "Cloud API requests sent by this process, by account, API action and outcome.", fam_requests},
+	 "Cloud API requests sent by this process, by account, API action and outcome.", fam_requests, false},
+	{"tlsfleet_discovery_errors_total", "counter", "counter", "_total",
+	 "Listings (discovery) that failed, keeping what was listed before, by account, service and region.",
+	 fam_list_errors, true},
+	{"tlsfleet_discovery_last_success_timestamp_seconds", "gauge", "gauge", NULL,
+	 "When a listing last read every page (Unix time), by account, service and region.",
+	 fam_list_success, true},
 };
 
 void prometheus_write(FILE *out, const struct fleet *f, const struct prom_counters *counters,
@@ -206,6 +282,8 @@ void prometheus_write(FILE *out, const struct fleet *f, const struct prom_counte
 		c.names[i] = prom_label_escape(f->instances[i].name);
 	for (size_t k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
 		const struct family *fam = &families[k];
+		if (fam->discovery && !(counters && counters->n_listings))
+			continue;
 		int len = (int)strlen(fam->name);
 		const char *type = fam->type;
 		if (fmt == PROM_OPENMETRICS) {

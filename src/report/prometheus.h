@@ -24,13 +24,26 @@ struct prom_counter {
 	char *account, *action, *outcome;
 	unsigned long long count;
 };
+/* Discovery's listings per (account, service, region), for
+ * tlsfleet_discovery_errors_total and
+ * tlsfleet_discovery_last_success_timestamp_seconds. */
+struct prom_listing {
+	char *account, *service, *region;
+	unsigned long long errors;   /* listings that failed (a page after its retries) */
+	time_t last_success;         /* the last that read every page; TIME_NONE: none */
+};
 struct prom_counters {
 	struct prom_counter *items;
 	size_t n, cap;
+	struct prom_listing *listings;   /* none: the discovery families are left out */
+	size_t n_listings, cap_listings;
 };
 
 void prom_counters_add(struct prom_counters *c, const char *account, const char *action,
                        const char *outcome);
+struct discovery;
+/* Count a finished round of listings (core/discovery.h) that ended at now. */
+void prom_counters_discovery(struct prom_counters *c, const struct discovery *d, time_t now);
 void prom_counters_free(struct prom_counters *c);
 
 /* Every family with # HELP and # TYPE; counters may be NULL (no requests

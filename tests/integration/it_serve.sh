@@ -51,6 +51,7 @@ for fam in tlsfleet_instance_info tlsfleet_instance_state tlsfleet_tls_enabled \
 	tlsfleet_last_success_timestamp_seconds tlsfleet_api_requests_total; do
 	check "family $fam has HELP and TYPE" grep -q "^# TYPE $fam " "$WORK/list.prom"
 done
+check "no discovery families without an account that lists" sh -c "! grep -q '^# TYPE tlsfleet_discovery_' '$WORK/list.prom'"
 check "label values escaped" grep -qF 'tlsfleet_check_status{name="we\"ird\\name"} 1' "$WORK/list.prom"
 check "one state sample per state" test "$(grep -c '^tlsfleet_instance_state{name="off",' "$WORK/list.prom")" -eq 10
 check "state sample is 1 for the current state" grep -q '^tlsfleet_instance_state{name="off",state="disabled"} 1$' "$WORK/list.prom"

@@ -1,7 +1,9 @@
 /* The scheduler's promises, driven by a fake clock and a fixed jitter:
  * round-robin between pacing keys, a cold key's warm-up request going
- * alone, retries coming back in time order with bounded backoff, and the
- * dedup rule (the same work is never queued twice for an instance). */
+ * alone, retries coming back in time order with bounded backoff, the
+ * dedup rule (the same work is never queued twice for an instance), and
+ * keys per (account, product, action): two products' equal action names
+ * are paced apart. */
 #include "engine/scheduler.h"
 #include "tap.h"
 
@@ -63,10 +65,10 @@ static void round_robin(void)
 	const char *names[] = {"a1", "a2", "a3", "b1", "b2", "b3"};
 
 	sched_init(&s, 10);
-	struct sched_key *ka = sched_key(&s, &a, "Describe");
-	struct sched_key *kb = sched_key(&s, &b, "Describe");
-	ok(sched_key(&s, &a, "Describe") == ka, "a key is made once per (account, action)");
-	ok(sched_key(&s, &a, "Other") != ka, "another action is another key");
+	struct sched_key *ka = sched_key(&s, &a, "redis", "Describe");
+	struct sched_key *kb = sched_key(&s, &b, "redis", "Describe");
+	ok(sched_key(&s, &a, "redis", "Describe") == ka, "a key is made once per (account, action)");
+	ok(sched_key(&s, &a, "redis", "Other") != ka, "another action is another key");
 	for (int i = 0; i < 6; i++)
 		sched_push(&s, &(jobs[i] = tjob(i < 3 ? ka : kb, names[i]))->s);
 	n_started = 0;
@@ -119,7 +121,7 @@ static void warm_up(void)
 	int64_t t0 = 100 * NS;
 
 	sched_init(&s, 10);
-	struct sched_key *k = sched_key(&s, &a, "Describe");
+	struct sched_key *k = sched_key(&s, &a, "redis", "Describe");
 	for (int i = 0; i < 4; i++)
 		sched_push(&s, &(j[i] = tjob(k, "w"))->s);
 	n_started = 0;
@@ -168,7 +170,7 @@ static void retries(void)
 
 	sched_init(&s, 10);
 	s.random16 = zero16;
-	struct sched_key *k = sched_key(&s, &a, "Describe");
+	struct sched_key *k = sched_key(&s, &a, "redis", "Describe");
 	struct tjob *late = tjob(k, "late"), *early = tjob(k, "early"), *told = tjob(k, "told");
 	late->s.attempt = 3;  /* 1000 ms */
 	early->s.attempt = 1; /* 250 ms */
@@ -235,7 +237,7 @@ static void promote(void)
 
 	sched_init(&s, 1);
 	s.random16 = zero16;
-	struct sched_key *k = sched_key(&s, &a, "Describe");
+	struct sched_key *k = sched_key(&s, &a, "redis", "Describe");
 	for (int i = 0; i < 6; i++) {
 		snprintf(nm, sizeof(nm), "a%d", i);
 		sched_push(&s, &tjob(k, nm)->s);
@@ -266,6 +268,79 @@ static void promote(void)
 	sched_free(&s);
 }
 
+/* Starts, with their time, for products(). */
+struct start {
+	struct sched_key *key;
+	int64_t at;
+};
+static struct start starts[128];
+static size_t n_starts;
+
+static bool record_time(void *ud, struct sched_job *j)
+{
+	if (n_starts < sizeof(starts) / sizeof(starts[0]))
+		starts[n_starts++] = (struct start){j->key, *(const int64_t *)ud};
+	return true;
+}
+
+/* Most starts of key k (NULL: any key) in a one-second window opening at
+ * a start. */
+static long max_per_second(const struct sched_key *k)
+{
+	long best = 0;
+
+	for (size_t i = 0; i < n_starts; i++) {
+		long n = 0;
+		for (size_t m = 0; m < n_starts; m++)
+			if ((!k || starts[m].key == k) && starts[m].at >= starts[i].at &&
+			    starts[m].at < starts[i].at + NS)
+				n++;
+		if ((!k || starts[i].key == k) && n > best)
+			best = n;
+	}
+	return best;
+}
+
+/* Tencent cdb and postgres both list with DescribeDBInstances: at
+ * rate_limit 2 each product may start 2 a second, together 4. The clock
+ * steps 10 ms, answers come 5 ms after a start. */
+static void products(void)
+{
+	struct sched s;
+	struct account a = {.rate_limit = 2};
+	struct tjob *jobs[40];
+	int64_t t0 = 200 * NS, now = t0;
+
+	sched_init(&s, 10);
+	struct sched_key *cdb = sched_key(&s, &a, "cdb", "DescribeDBInstances");
+	struct sched_key *pg = sched_key(&s, &a, "postgres", "DescribeDBInstances");
+	ok(cdb != pg, "cdb's and postgres's DescribeDBInstances are two keys");
+	ok(sched_key(&s, &a, "cdb", "DescribeDBInstances") == cdb, "and each is made once");
+	for (int i = 0; i < 40; i++)
+		sched_push(&s, &(jobs[i] = tjob(i % 2 ? pg : cdb, i % 2 ? "pg" : "cdb"))->s);
+	n_starts = 0;
+	for (; now < t0 + 5 * NS; now += 10 * MS) {
+		sched_dispatch(&s, now, record_time, &now);
+		finish_all(&s, now + 5 * MS);
+	}
+	size_t n_cdb = 0, n_pg = 0;
+	for (size_t i = 0; i < n_starts; i++)
+		n_cdb += starts[i].key == cdb, n_pg += starts[i].key == pg;
+	ok(max_per_second(cdb) <= 2 && max_per_second(pg) <= 2,
+	   "each product holds rate_limit 2 in any second (cdb %ld, postgres %ld)", max_per_second(cdb),
+	   max_per_second(pg));
+	ok(max_per_second(NULL) > 2, "together they start more than one pace allows (%ld in a second)",
+	   max_per_second(NULL));
+	/* 5 s at 0.52 s spacing after a warm-up: 9 or 10 each. */
+	ok(n_cdb >= 8 && n_pg >= 8 && n_cdb + n_pg <= 20,
+	   "neither waits for the other: %zu cdb and %zu postgres starts in 5 s", n_cdb, n_pg);
+	while (sched_take_waiting(&s))
+		;
+	sched_free(&s);
+	for (int i = 0; i < 40; i++)
+		free(jobs[i]);
+}
+
 int main(void)
 {
 	round_robin();
@@ -273,5 +348,6 @@ int main(void)
 	retries();
 	dedup();
 	promote();
+	products();
 	return done_testing();
 }
