@@ -653,6 +653,20 @@ static char *path_value(struct loader *L, const struct val *v, const char *what)
 	return p;
 }
 
+/* A path that must be readable now: checked at load, with a line number,
+ * rather than at the first request or probe. NULL after an error. */
+static char *readable_path_value(struct loader *L, const struct val *v, const char *what)
+{
+	char *p = path_value(L, v, what);
+
+	if (p && access(p, R_OK) != 0) {
+		error_at(L, v->s, "'%s': cannot read %s: %s", what, p, strerror(errno));
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
 static void load_globals(struct loader *L, const struct val *g)
 {
 	struct settings *st = &L->f->settings;
@@ -686,16 +700,8 @@ static void load_globals(struct loader *L, const struct val *g)
 			st->download_dir = p;
 		}
 	}
-	if (g[G_CA_FILE].ok) {
-		char *p = path_value(L, &g[G_CA_FILE], "ca_file");
-		/* checked now, with a line number, rather than at the first request */
-		if (p && access(p, R_OK) != 0) {
-			error_at(L, g[G_CA_FILE].s, "'ca_file': cannot read %s: %s", p, strerror(errno));
-			free(p);
-			p = NULL;
-		}
-		st->ca_file = p;
-	}
+	if (g[G_CA_FILE].ok)
+		st->ca_file = readable_path_value(L, &g[G_CA_FILE], "ca_file");
 }
 
 /* ---- accounts ------------------------------------------------------------------ */
@@ -1253,17 +1259,10 @@ static void load_instance_address(struct loader *L, const struct val *v, struct 
 		in->probe_port = (int)int_value(v[I_PROBE_PORT].s);
 	if (v[I_SNI].ok)
 		in->sni = host_value(L, &v[I_SNI], "sni");
-	if (v[I_PROBE_CA].ok) {
-		/* For the services whose CA only the console hands out (Alibaba
-		 * RDS, PolarDB): checked now, with a line, not at the probe. */
-		char *p = path_value(L, &v[I_PROBE_CA], "probe_ca");
-		if (p && access(p, R_OK) != 0) {
-			error_at(L, v[I_PROBE_CA].s, "'probe_ca': cannot read %s: %s", p, strerror(errno));
-			free(p);
-			p = NULL;
-		}
-		in->probe_ca = p;
-	}
+	/* for the services whose CA only the console hands out (Alibaba RDS,
+	 * PolarDB) */
+	if (v[I_PROBE_CA].ok)
+		in->probe_ca = readable_path_value(L, &v[I_PROBE_CA], "probe_ca");
 }
 
 static void load_instances(struct loader *L, const config_setting_t *list)
