@@ -5,7 +5,7 @@
 #include "core/connect.h"
 #include "core/probe_json.h"
 #include "report/prometheus.h"
-#include "report/jsonprint.h"
+#include "core/jsonprint.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 

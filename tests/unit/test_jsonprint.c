@@ -1,7 +1,8 @@
-/* jsonprint must print what cJSON_Print prints, byte for byte: the JSON
- * report's bytes were cJSON's before it and must not change. Every case
- * compares the two on the same tree. */
-#include "report/jsonprint.h"
+/* jsonprint must print what cJSON_Print prints, byte for byte, and its
+ * compact form what cJSON_PrintUnformatted prints: the JSON report's and
+ * the snapshot's bytes were cJSON's before it and must not change. Every
+ * case compares both pairs on the same tree. */
+#include "core/jsonprint.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -17,6 +18,14 @@ static void same(const cJSON *j, const char *name)
 
 	ok(want && rc == 0, "%s: printed", name);
 	is_str(strbuf_str(&sb), want ? want : "(cJSON refused)", name);
+	free(want);
+	strbuf_reset(&sb);
+	want = cJSON_PrintUnformatted(j);
+	rc = jsonprint_append_compact(&sb, j, NULL);
+	ok(want && rc == 0, "%s: printed compact", name);
+	char cname[256];
+	snprintf(cname, sizeof(cname), "%s (compact)", name);
+	is_str(strbuf_str(&sb), want ? want : "(cJSON refused)", cname);
 	free(want);
 	strbuf_free(&sb);
 }

@@ -1,6 +1,7 @@
-#include "report/jsonprint.h"
+#include "core/jsonprint.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,7 +122,22 @@ static int put_number(struct strbuf *sb, const cJSON *item)
 	return 0;
 }
 
-static int put_value(struct strbuf *sb, const cJSON *item, int depth)
+/* How to print: cJSON_Print's layout, or cJSON_PrintUnformatted's with
+ * string values passed through an optional filter. */
+struct how {
+	bool compact;
+	jsonprint_filter filter;
+};
+
+static void put_string_value(struct strbuf *sb, const char *s, const struct how *h)
+{
+	char *f = h->filter && s ? h->filter(s) : NULL;
+
+	put_string(sb, f ? f : s);
+	free(f);
+}
+
+static int put_value(struct strbuf *sb, const cJSON *item, int depth, const struct how *h)
 {
 	switch (item->type & 0xFF) {
 	case cJSON_NULL:
@@ -141,29 +157,34 @@ static int put_value(struct strbuf *sb, const cJSON *item, int depth)
 		put(sb, item->valuestring, strlen(item->valuestring));
 		return 0;
 	case cJSON_String:
-		put_string(sb, item->valuestring);
+		put_string_value(sb, item->valuestring, h);
 		return 0;
 	case cJSON_Array:
 		put(sb, "[", 1);
 		for (const cJSON *c = item->child; c; c = c->next) {
-			if (put_value(sb, c, depth + 1) != 0)
+			if (put_value(sb, c, depth + 1, h) != 0)
 				return -1;
 			if (c->next)
-				put(sb, ", ", 2);
+				put(sb, ", ", h->compact ? 1 : 2);
 		}
 		put(sb, "]", 1);
 		return 0;
 	case cJSON_Object:
-		put(sb, "{\n", 2);
+		put(sb, "{\n", h->compact ? 1 : 2);
 		for (const cJSON *c = item->child; c; c = c->next) {
-			put_tabs(sb, depth + 1);
+			if (!h->compact)
+				put_tabs(sb, depth + 1);
 			put_string(sb, c->string);
-			put(sb, ":\t", 2);
-			if (put_value(sb, c, depth + 1) != 0)
+			put(sb, ":\t", h->compact ? 1 : 2);
+			if (put_value(sb, c, depth + 1, h) != 0)
 				return -1;
-			put(sb, c->next ? ",\n" : "\n", c->next ? 2 : 1);
+			if (h->compact)
+				put(sb, ",", c->next ? 1 : 0);
+			else
+				put(sb, c->next ? ",\n" : "\n", c->next ? 2 : 1);
 		}
-		put_tabs(sb, depth);
+		if (!h->compact)
+			put_tabs(sb, depth);
 		put(sb, "}", 1);
 		return 0;
 	default:
@@ -173,5 +194,19 @@ static int put_value(struct strbuf *sb, const cJSON *item, int depth)
 
 int jsonprint_append(struct strbuf *sb, const cJSON *item)
 {
-	return item ? put_value(sb, item, 0) : -1;
+	static const struct how pretty = {.compact = false};
+
+	return item ? put_value(sb, item, 0, &pretty) : -1;
+}
+
+int jsonprint_append_compact(struct strbuf *sb, const cJSON *item, jsonprint_filter filter)
+{
+	struct how h = {.compact = true, .filter = filter};
+
+	return item ? put_value(sb, item, 0, &h) : -1;
+}
+
+void jsonprint_string(struct strbuf *sb, const char *s)
+{
+	put_string(sb, s);
 }
