@@ -71,4 +71,36 @@ if ! cmp -s "$WORK/pages.want" "$WORK/pages.got"; then
 fi
 
 stop_sim
+
+# ---- a page fails while later ones are on the wire -------------------------
+# 1000 Alibaba instances (20 pages), page 3 refused (auth): the pages asked
+# before its answer finish and are dropped, those still queued are never
+# asked, pages 1-2 are kept, as when pages were read one after another.
+"$PYTHON3" - "$WORK/fleet.json" "$WORK/fail.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+f["instances"][0]["generate"]["count"] = 1000
+f["list_faults"] = [{"account": "ali-disc", "service": "redis", "page": 3, "fault": "auth_error", "times": 0}]
+json.dump(f, open(sys.argv[2], "w"))
+PY
+start_sim "$WORK/fail.json" --latency-ms 300
+SPEC='{"ali-disc": "regions = [\"cn-hangzhou\"]; services = [\"redis\"];"}'
+write_config "$WORK/fail.conf" "$WORK/fail.json" "$SPEC"
+timeout 120 "$TLSFLEET" -c "$WORK/fail.conf" --discover >"$WORK/fail.snip" 2>"$WORK/fail.err"
+is "$?" 1 "--discover exits 1 when a page failed"
+check "the listing failed after the 2 pages before the failed one" \
+	grep -q 'listing ali-disc redis in cn-hangzhou failed after 2 pages read: Forbidden.RAM' "$WORK/fail.err"
+pycheck "pages after the failed one were on the wire when it failed" \
+	'any(r["page"] > 3 and r["t"] < min(s["answered"] for s in reqs if s["page"] == 3) for r in reqs)'
+pycheck "the pages still queued then were never asked (not all 20)" \
+	'max(r["page"] for r in reqs) < 20 and sorted(r["page"] for r in reqs) == list(range(1, max(r["page"] for r in reqs) + 1))'
+for n in $(seq 1 100); do printf 'ali-disc redis cn-hangzhou r-p%06d\n' "$n"; done >"$WORK/fail.want"
+"$PYTHON3" - "$WORK/fail.snip" >"$WORK/fail.got" <<'PY'
+import re, sys
+for m in re.finditer(r'account = "([^"]*)"; service = "([^"]*)"; region = "([^"]*)"; id = "([^"]*)"', open(sys.argv[1]).read()):
+    print(" ".join(m.groups()))
+PY
+check "the snippet holds pages 1-2 in list order and nothing of the pages after the failed one" \
+	cmp -s "$WORK/fail.want" "$WORK/fail.got"
+stop_sim
 done_testing
