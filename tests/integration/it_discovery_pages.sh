@@ -56,11 +56,7 @@ pycheck "rate_limit 20 held per (account, list action): at most 20 starts in any
 	'max(len([s for s in reqs if s["action"] == r["action"] and r["t"] <= s["t"] < r["t"] + 1.0]) for r in reqs) <= 20'
 
 # The snippet's instances of each listing in the simulator's list order.
-"$PYTHON3" - "$WORK/pages.snip" >"$WORK/pages.got" <<'PY'
-import re, sys
-for m in re.finditer(r'account = "([^"]*)"; service = "([^"]*)"; region = "([^"]*)"; id = "([^"]*)"', open(sys.argv[1]).read()):
-    print(" ".join(m.groups()))
-PY
+snippet_set "$WORK/pages.snip" >"$WORK/pages.got"
 {
 	for n in $(seq 1 450); do printf 'tc-disc postgres ap-guangzhou postgres-p%06d\n' "$n"; done
 	for n in $(seq 1 400); do printf 'ali-disc redis cn-hangzhou r-p%06d\n' "$n"; done
@@ -95,11 +91,7 @@ pycheck "pages after the failed one were on the wire when it failed" \
 pycheck "the pages still queued then were never asked (not all 20)" \
 	'max(r["page"] for r in reqs) < 20 and sorted(r["page"] for r in reqs) == list(range(1, max(r["page"] for r in reqs) + 1))'
 for n in $(seq 1 100); do printf 'ali-disc redis cn-hangzhou r-p%06d\n' "$n"; done >"$WORK/fail.want"
-"$PYTHON3" - "$WORK/fail.snip" >"$WORK/fail.got" <<'PY'
-import re, sys
-for m in re.finditer(r'account = "([^"]*)"; service = "([^"]*)"; region = "([^"]*)"; id = "([^"]*)"', open(sys.argv[1]).read()):
-    print(" ".join(m.groups()))
-PY
+snippet_set "$WORK/fail.snip" >"$WORK/fail.got"
 check "the snippet holds pages 1-2 in list order and nothing of the pages after the failed one" \
 	cmp -s "$WORK/fail.want" "$WORK/fail.got"
 stop_sim
