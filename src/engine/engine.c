@@ -558,14 +558,14 @@ static bool prepare_list(struct engine *e, struct job *j, struct transfer *x)
 	char nonce[37];
 	char *err = NULL;
 
+	if (list_dropped(j))  /* a page after a failed one, back from waiting for keys */
+		return false;
 	if (a->ops->needs_nonce)
 		make_nonce(nonce);
 	else
 		nonce[0] = '\0';
 	ctx.now = time(NULL);
 	ctx.nonce = nonce;
-	if (list_dropped(j))
-		return false;
 	list_query_of(j, &q);
 	if (!l || l->build(&q, &a->cred, &ctx, &x->req, &err) != 0) {
 		list_fail(e, j, err ? err : xstrdup("cannot sign the request"));
