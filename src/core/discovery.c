@@ -91,6 +91,8 @@ void discovery_free(struct discovery *d)
 		for (size_t k = 0; k < l->n_items; k++)
 			found_instance_free(&l->items[k]);
 		free(l->items);
+		free(l->item_page);
+		free(l->paging.read);
 		free(l->region);
 		free(l->error);
 	}
@@ -118,7 +120,7 @@ bool discovery_matches(const struct discover_spec *s, const struct found_instanc
 	return true;
 }
 
-void listing_take(struct listing *l, struct found_instance *items, size_t n)
+void listing_take(struct listing *l, long page, struct found_instance *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!discovery_matches(l->a->discover, &items[i])) {
@@ -128,10 +130,53 @@ void listing_take(struct listing *l, struct found_instance *items, size_t n)
 		if (l->n_items == l->cap) {
 			l->cap = l->cap ? 2 * l->cap : 64;
 			l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
+			l->item_page = xrealloc(l->item_page, l->cap * sizeof(*l->item_page));
 		}
+		l->item_page[l->n_items] = page;
 		l->items[l->n_items++] = items[i];
 		memset(&items[i], 0, sizeof(items[i]));
 	}
+}
+
+struct item_key {
+	long page;
+	size_t at;                   /* arrival: keeps a page's items as listed */
+};
+
+static int item_key_cmp(const void *a, const void *b)
+{
+	const struct item_key *x = a, *y = b;
+
+	if (x->page != y->page)
+		return x->page < y->page ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+void listing_order(struct listing *l, long before)
+{
+	struct item_key *k;
+	struct found_instance *items;
+	size_t n = 0;
+
+	if (!l->n_items)
+		return;
+	k = xcalloc(l->n_items, sizeof(*k));
+	for (size_t i = 0; i < l->n_items; i++)
+		k[i] = (struct item_key){l->item_page[i], i};
+	qsort(k, l->n_items, sizeof(*k), item_key_cmp);
+	items = xcalloc(l->cap, sizeof(*items));
+	for (size_t i = 0; i < l->n_items; i++) {
+		if (before >= 0 && k[i].page >= before) {
+			found_instance_free(&l->items[k[i].at]);
+			continue;
+		}
+		items[n] = l->items[k[i].at];
+		l->item_page[n++] = k[i].page;
+	}
+	free(l->items);
+	free(k);
+	l->items = items;
+	l->n_items = n;
 }
 
 bool discovery_failed(const struct discovery *d)

@@ -2,8 +2,8 @@
  * service, region), the filters of an account's `discover` setting, and
  * the merge of the findings into the fleet (names made unique, configured
  * instances winning, addresses remembered). No curl, no curses: the
- * engine fills the listings page by page (engine_discover), front ends
- * merge and print.
+ * engine fills the listings page by page, several pages of one listing at
+ * a time (engine_discover), front ends merge and print.
  *
  * Ownership: a struct discovery owns its listings, their regions, error
  * strings and found instances (discovery_free). Accounts are borrowed from
@@ -34,17 +34,34 @@ struct found_instance {
 };
 void found_instance_free(struct found_instance *it);
 
+/* The engine's paging of one listing (engine.c): once a pass's first
+ * page tells the total, the pages after it are asked side by side. */
+struct list_paging {
+	long queued_to;              /* the highest page queued so far */
+	long want_to;                /* the last page of the pass being read, as last reported */
+	long pass_first;             /* the first page of that pass */
+	long pass_next;              /* the first page of the next pass; -1: none known */
+	long failed_page;            /* the lowest page that failed; -1: none */
+	size_t outstanding;          /* pages queued, waiting for keys, retrying or on the wire */
+	bool lost;                   /* a page was dropped unread (the engine was freed) */
+	long *read;                  /* the pages read, as they answered */
+	size_t n_read, cap_read;
+};
+
 /* One listing: every page of (account, service, region). */
 struct listing {
 	struct account *a;
 	enum service_kind kind;
 	char *region;
-	long pages;                  /* pages read */
+	long pages;                  /* pages read (before the failed one when one failed) */
 	long total;                  /* as the provider last reported it */
 	bool done;                   /* every page read */
 	char *error;                 /* why a page failed after its retries, or NULL */
-	struct found_instance *items;/* what passed the account's filters, in list order */
+	struct found_instance *items;/* what passed the account's filters; in list order once
+	                              * the listing ended (listing_order) */
+	long *item_page;             /* the page each item came on */
 	size_t n_items, cap;
+	struct list_paging paging;
 };
 
 struct discovery {
@@ -60,9 +77,13 @@ void discovery_free(struct discovery *d);
 /* The account's filters: every tag (key and value) present, the name
  * (the id when the name is empty) matching the glob. */
 bool discovery_matches(const struct discover_spec *s, const struct found_instance *it);
-/* Take a page's items into the listing; those failing the filters are
- * freed. The array itself stays the caller's. */
-void listing_take(struct listing *l, struct found_instance *items, size_t n);
+/* Take page `page`'s items into the listing; those failing the filters
+ * are freed. The array itself stays the caller's. Pages may come in any
+ * order: listing_order() puts them in list order. */
+void listing_take(struct listing *l, long page, struct found_instance *items, size_t n);
+/* The items in list order (by page, a page's items as listed), and those
+ * of page `before` and after dropped (before < 0: none dropped). */
+void listing_order(struct listing *l, long before);
 
 /* True when some listing failed (or never finished). */
 bool discovery_failed(const struct discovery *d);

@@ -52,6 +52,7 @@ struct job {
 	bool cred_retried;           /* API jobs: retried once after "token expired" */
 	struct listing *list;        /* JOB_LIST: borrowed from the caller's discovery */
 	long page;                   /* JOB_LIST: 0-based */
+	bool read;                   /* JOB_LIST: its page was read (or failed: the listing says) */
 };
 
 struct engine {
@@ -105,6 +106,11 @@ static struct job *job_new(enum job_kind kind, struct instance *in, struct sched
 	return j;
 }
 
+/* Discovery's paging, defined with finish_list(). */
+static void list_page_over(struct job *j);
+static void list_fail(struct engine *e, struct job *j, char *why);
+static bool list_dropped(const struct job *j);
+
 /* The job is over: its instance may be given the same work again. */
 static void job_done(struct engine *e, struct job *j)
 {
@@ -133,6 +139,7 @@ static void job_done(struct engine *e, struct job *j)
 		free(j->region);
 		break;
 	case JOB_LIST:
+		list_page_over(j);
 		break;
 	}
 	free(j);
@@ -367,6 +374,12 @@ static void cred_fail_parked(struct engine *e, struct cred_state *cs, const char
 
 	while ((sj = credfetch_unpark(cs))) {
 		struct job *j = (struct job *)sj;
+		if (j->kind == JOB_LIST) {
+			if (!list_dropped(j))
+				list_fail(e, j, xstrdup(msg));
+			job_done(e, j);
+			continue;
+		}
 		outcome_fail(j->in, STATE_AUTH_ERROR, "CredentialFetchFailed", msg, 0, -1, time(NULL));
 		notify(e, j->in, ENGINE_EV_UPDATED, NULL);
 		if (j->kind == JOB_DOWNLOAD)
@@ -507,15 +520,33 @@ static void list_query_of(const struct job *j, struct list_query *q)
 	q->spec = j->list->a->discover;
 }
 
-/* A listing ends: done, or failed with why (a new string, consumed). */
-static void list_end(struct job *j, char *why)
+/* Pages of one listing queued ahead of their answers at most. The pages a
+ * total calls for are queued at once up to this many (the scheduler paces
+ * them like any call of the key), so a provider reporting a total of 10^9
+ * does not make 10^7 jobs: 256 pages are 12800 instances at the smallest
+ * page size (Alibaba's 50), 13 s of the default rate limit. */
+#define LIST_PAGES_AHEAD 256
+
+/* A listing failed before it was asked (no list call, no keys). */
+static void list_refuse(struct listing *l, char *why)
 {
-	if (why) {
-		free(j->list->error);
-		j->list->error = why;
-	} else {
-		j->list->done = true;
-	}
+	free(l->error);
+	l->error = why;
+}
+
+/* sched_unqueue: a page of the same listing after `arg`'s. */
+static bool list_page_after(const struct sched_job *sj, const void *arg)
+{
+	const struct job *j = (const struct job *)sj, *failed = arg;
+
+	return j->kind == JOB_LIST && j->list == failed->list && j->page > failed->page;
+}
+
+static bool list_dropped(const struct job *j)
+{
+	long f = j->list->paging.failed_page;
+
+	return f >= 0 && j->page > f;
 }
 
 static bool prepare_list(struct engine *e, struct job *j, struct transfer *x)
@@ -527,6 +558,8 @@ static bool prepare_list(struct engine *e, struct job *j, struct transfer *x)
 	char nonce[37];
 	char *err = NULL;
 
+	if (list_dropped(j))  /* a page after a failed one, back from waiting for keys */
+		return false;
 	if (a->ops->needs_nonce)
 		make_nonce(nonce);
 	else
@@ -535,7 +568,7 @@ static bool prepare_list(struct engine *e, struct job *j, struct transfer *x)
 	ctx.nonce = nonce;
 	list_query_of(j, &q);
 	if (!l || l->build(&q, &a->cred, &ctx, &x->req, &err) != 0) {
-		list_end(j, err ? err : xstrdup("cannot sign the request"));
+		list_fail(e, j, err ? err : xstrdup("cannot sign the request"));
 		return false;
 	}
 	transfer_setup_api(&e->pool, x, j);
@@ -618,20 +651,97 @@ static char *list_failure(const struct provider_result *r)
 	return xasprintf("%s: %s", r->error->code, r->error->message ? r->error->message : "");
 }
 
-/* One page came back: keep its instances, queue the next page or end. */
+static void list_queue(struct engine *e, struct listing *l, long page)
+{
+	const struct provider_lister *pl = provider_lister(l->a->provider, l->kind);
+	struct job *j = job_new(JOB_LIST, NULL, api_key(e, l->a, l->kind, pl->action));
+
+	j->list = l;
+	j->page = page;
+	l->paging.queued_to = page;
+	l->paging.outstanding++;
+	sched_push(&e->sched, &j->s);
+}
+
+/* Queue what the answers so far call for: the rest of the pass (up to
+ * LIST_PAGES_AHEAD waiting), then the next pass's first page once every
+ * page of this one is queued. */
+static void list_pump(struct engine *e, struct listing *l)
+{
+	struct list_paging *p = &l->paging;
+
+	if (p->failed_page >= 0)
+		return;
+	while (p->queued_to < p->want_to && p->outstanding < LIST_PAGES_AHEAD)
+		list_queue(e, l, p->queued_to + 1);
+	if (p->queued_to >= p->want_to && p->pass_next > p->queued_to) {
+		p->pass_first = p->want_to = p->pass_next;
+		p->pass_next = -1;
+		list_queue(e, l, p->pass_first);
+	}
+}
+
+/* A JOB_LIST job ends (job_done): the listing ends with the last of its
+ * pages, in list order. */
+static void list_page_over(struct job *j)
+{
+	struct listing *l = j->list;
+	struct list_paging *p = &l->paging;
+
+	if (!j->read && p->failed_page < 0)
+		p->lost = true;
+	if (--p->outstanding)
+		return;
+	listing_order(l, p->failed_page);
+	if (p->failed_page >= 0) {
+		l->pages = 0;
+		for (size_t i = 0; i < p->n_read; i++)
+			l->pages += p->read[i] < p->failed_page;
+	} else if (!p->lost) {
+		l->done = true;
+	}
+}
+
+/* A page failed after its retries (why: a new string, consumed). The
+ * listing keeps what the pages before it found, as when pages were read
+ * one after another: those still waiting or on the wire go on; the pages
+ * after it are dropped, queued ones at once, those on the wire when they
+ * answer. When a lower page fails later, its error is the listing's. */
+static void list_fail(struct engine *e, struct job *j, char *why)
+{
+	struct listing *l = j->list;
+	struct list_paging *p = &l->paging;
+	struct sched_job *sj;
+
+	j->read = true;
+	if (p->failed_page >= 0 && p->failed_page < j->page) {
+		free(why);
+		return;
+	}
+	free(l->error);
+	l->error = why;
+	p->failed_page = j->page;
+	while ((sj = sched_unqueue(&e->sched, list_page_after, &j->s)))
+		job_done(e, (struct job *)sj);
+}
+
+/* One page came back: keep its instances, queue what it calls for. */
 static void finish_list(struct engine *e, struct job *j, struct transfer *x, CURLcode rc)
 {
 	const struct provider_lister *l = provider_lister(j->list->a->provider, j->list->kind);
+	struct listing *ls = j->list;
+	struct list_paging *pg = &ls->paging;
 	struct http_response resp;
 	struct list_page page;
 	struct list_query q;
 
 	if (rc != CURLE_OK) {
 		count_request(e, j, x->too_large ? "error" : "network_error");
-		if (!x->too_large && transfer_code_transient(rc) && retry(e, j, false, 0))
+		if (!list_dropped(j) && !x->too_large && transfer_code_transient(rc) && retry(e, j, false, 0))
 			return;
-		list_end(j, x->too_large ? xasprintf("the answer is larger than %ld bytes", API_MAX_BYTES)
-		                         : xasprintf("%s (%s)", transfer_error(x, rc), transfer_code_name(rc)));
+		if (!list_dropped(j))
+			list_fail(e, j, x->too_large ? xasprintf("the answer is larger than %ld bytes", API_MAX_BYTES)
+			                             : xasprintf("%s (%s)", transfer_error(x, rc), transfer_code_name(rc)));
 		job_done(e, j);
 		return;
 	}
@@ -640,24 +750,34 @@ static void finish_list(struct engine *e, struct job *j, struct transfer *x, CUR
 	list_query_of(j, &q);
 	l->parse(&q, &resp, &page);
 	count_request(e, j, page.ok ? "success" : answer_outcome(&page.r));
-	if (!page.ok) {
-		if (!(page.r.retry && retry(e, j, page.r.throttled, transfer_retry_after_ms(x))))
-			list_end(j, list_failure(&page.r)), job_done(e, j);
-		list_page_free(&page);
-		return;
-	}
-	j->list->pages++;
-	j->list->total = page.total;
-	listing_take(j->list, page.items, page.n_items);
-	if (page.next < 0) {
-		list_end(j, NULL);
-		job_done(e, j);
+	if (list_dropped(j)) {
+		/* a page after a failed one: its listing ended before it */
+	} else if (!page.ok) {
+		if (page.r.retry && retry(e, j, page.r.throttled, transfer_retry_after_ms(x))) {
+			list_page_free(&page);
+			return;
+		}
+		list_fail(e, j, list_failure(&page.r));
 	} else {
-		j->page = page.next;
-		j->s.attempt = 0;
-		sched_push(&e->sched, &j->s);
+		j->read = true;
+		ls->pages++;
+		ls->total = page.total;
+		if (pg->n_read == pg->cap_read) {
+			pg->cap_read = pg->cap_read ? 2 * pg->cap_read : 16;
+			pg->read = xrealloc(pg->read, pg->cap_read * sizeof(*pg->read));
+		}
+		pg->read[pg->n_read++] = j->page;
+		listing_take(ls, j->page, page.items, page.n_items);
+		/* Answers of an earlier pass change nothing of the current one. */
+		if (j->page >= pg->pass_first) {
+			pg->want_to = page.last > j->page ? page.last : j->page;
+			if (page.next > pg->want_to)
+				pg->pass_next = page.next;
+		}
+		list_pump(e, ls);
 	}
 	list_page_free(&page);
+	job_done(e, j);
 }
 
 static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURLcode rc,
@@ -880,18 +1000,17 @@ void engine_discover(struct engine *e, struct discovery *d)
 		struct listing *l = &d->l[i];
 		const struct provider_lister *pl = provider_lister(l->a->provider, l->kind);
 		if (!pl) {
-			list_end(&(struct job){.list = l}, xstrdup("no list call"));
+			list_refuse(l, xstrdup("no list call"));
 			continue;
 		}
 		if (strcmp(l->a->credential_source ? l->a->credential_source : "none", "none") == 0) {
-			list_end(&(struct job){.list = l},
-			         xasprintf("no credentials for account %s (inline, environment or credential file)",
-			                   l->a->name));
+			list_refuse(l, xasprintf("no credentials for account %s (inline, environment or credential file)",
+			                         l->a->name));
 			continue;
 		}
-		struct job *j = job_new(JOB_LIST, NULL, api_key(e, l->a, l->kind, pl->action));
-		j->list = l;
-		sched_push(&e->sched, &j->s);
+		/* The first page tells the total; the rest follow side by side. */
+		l->paging = (struct list_paging){.pass_next = -1, .failed_page = -1};
+		list_queue(e, l, 0);
 	}
 }
 

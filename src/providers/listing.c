@@ -44,11 +44,20 @@ long list_next_page(long page, long page_size, size_t n_items, long total)
 	return page + 1;
 }
 
+long list_last_page(long page, long page_size, size_t n_items, long total)
+{
+	if (n_items == 0 || page_size <= 0 || total <= 0)
+		return page;
+	long last = (total - 1) / page_size;
+	return last > page ? last : page;
+}
+
 void list_page_init(struct list_page *p)
 {
 	memset(p, 0, sizeof(*p));
 	provider_result_init(&p->r);
 	p->next = -1;
+	p->last = -1;
 }
 
 void list_page_free(struct list_page *p)

@@ -1,7 +1,7 @@
 /* The providers' list calls (discovery), pure like the status calls:
  * (account, service, region, page) -> a complete signed request; (HTTP
- * answer) -> one page of instances, the total the provider reports and
- * the next page, or why the page failed. The table of list calls is
+ * answer) -> one page of instances, the total the provider reports, the
+ * next page and the last page of the pass, or why the page failed. The table of list calls is
  * providers/lists.def; each service row of services.def names its list
  * action (the pacing key).
  *
@@ -30,6 +30,10 @@ struct list_page {
 	struct found_instance *items;
 	size_t n_items;
 	long next;                   /* the next page to ask for, -1 when done */
+	long last;                   /* the last page of this page's pass as the total says
+	                              * (itself when the page was empty): the engine asks
+	                              * for the pages up to it side by side; the next pass
+	                              * is the `next` of this last page */
 };
 void list_page_init(struct list_page *p);
 void list_page_free(struct list_page *p);
@@ -58,6 +62,11 @@ const struct provider_lister *provider_lister(enum provider_kind cloud, enum ser
  * an empty page (a provider whose total grows would otherwise be asked
  * forever). */
 long list_next_page(long page, long page_size, size_t n_items, long total);
+
+/* The last page of a listing of `total` (page_size per page) as told by
+ * page `page` that held n_items: page itself when it was empty (never
+ * past an empty page) or is the last; agrees with list_next_page(). */
+long list_last_page(long page, long page_size, size_t n_items, long total);
 
 /* Declared for the table and the tests. */
 #define LIST(cloud, kind, build, parse, size)                                              \

@@ -10,7 +10,8 @@
  * clusters). Its listing makes one paged pass per type, in turn, within
  * the one lists.def row: the page index says which pass (page / PASS_PAGES)
  * and which page of it (page % PASS_PAGES), so the engine pages it like
- * any other listing. */
+ * any other listing: a pass's pages side by side up to its `last`, whose
+ * `next` is the first page of the next pass. */
 #include "providers/listing_util.h"
 #include "core/xalloc.h"
 
@@ -214,8 +215,11 @@ static void alibaba_parse(const struct list_query *q, const struct http_response
 		                        provider_json_type(set));
 	else if (list_read_items(cJSON_GetObjectItemCaseSensitive(set, t->array), where, t->id, t->name,
 	                         q, t->fill, resp, out)) {
+		const struct provider_lister *l = provider_lister(q->a->provider, q->kind);
 		list_page_done(q, out);
 		out->next = alibaba_next(t, q, out);
+		out->last = q->page - q->page % PASS_PAGES +
+		            list_last_page(q->page % PASS_PAGES, l ? l->page_size : 0, out->n_items, out->total);
 	}
 	cJSON_Delete(root);
 }

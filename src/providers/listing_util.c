@@ -146,6 +146,7 @@ void list_page_done(const struct list_query *q, struct list_page *out)
 	out->ok = true;
 	out->r.state = STATE_ENABLED;   /* "an answer": the request hook counts it a success */
 	out->next = list_next_page(q->page, l ? l->page_size : 0, out->n_items, out->total);
+	out->last = list_last_page(q->page, l ? l->page_size : 0, out->n_items, out->total);
 }
 
 char *list_get_first(const cJSON *obj, const char *name)

@@ -38,7 +38,7 @@ typedef void (*list_item_fn)(const cJSON *obj, const struct list_query *q,
 bool list_read_items(const cJSON *arr, const char *arr_name, const char *id_name,
                      const char *name_name, const struct list_query *q, list_item_fn fill,
                      const struct http_response *resp, struct list_page *out);
-/* A page read: ok, and the next page from the total. */
+/* A page read: ok, and the next and last pages from the total. */
 void list_page_done(const struct list_query *q, struct list_page *out);
 /* "k=v,k2=v2" of the account's tag filters (Huawei's tags query), new;
  * NULL without filters. */

@@ -2557,7 +2557,8 @@ class Handler(BaseHTTPRequestHandler):
         if sim.args.latency_ms > 0:
             sim.stop.wait(sim.args.latency_ms / 1000.0)
         resp, sc = self.decide(prov, call, body, t, url)
-        sim.log(self.record(t, prov, call, url, resp.status, resp.code, fault=fault, scenario=sc))
+        sim.log(self.record(t, prov, call, url, resp.status, resp.code, fault=fault, scenario=sc,
+                            answered=time.time()))
         if fault and resp.body is None:
             self.reset()
         if fault == "truncate":

@@ -51,6 +51,48 @@ static void test_table(void)
 	is_int(list_next_page(1, 1000, 1, 1001), -1, "done after 1001");
 	is_int(list_next_page(0, 100, 100, 100), -1, "exactly one full page");
 	is_int(list_next_page(3, 50, 0, 1000), -1, "an empty page ends the listing");
+	/* the last page, which the engine asks for side by side with the others */
+	is_int(list_last_page(0, 1000, 1000, 1001), 1, "1001 at 1000: the last page is 2");
+	is_int(list_last_page(1, 1000, 1, 1001), 1, "page 2 of 1001 is the last");
+	is_int(list_last_page(0, 100, 100, 100), 0, "exactly one full page: it is the last");
+	is_int(list_last_page(0, 50, 50, 120), 2, "120 at 50: 3 pages");
+	is_int(list_last_page(3, 50, 0, 1000), 3, "never past an empty page");
+	is_int(list_last_page(0, 50, 3, 0), 0, "a total of 0 with items: this page only");
+	for (long total = 1; total <= 301; total += 50) {
+		long page = 0, last = list_last_page(0, 100, 1, total);
+		while (list_next_page(page, 100, 1, total) >= 0)
+			page++;
+		ok(last == page, "last agrees with next at a total of %ld (%ld, %ld)", total, last, page);
+	}
+}
+
+/* Pages answer in any order; the listing ends in list order, and a failed
+ * page drops what the pages after it found. */
+static struct found_instance found(const char *id, const char *name, const char *tagv);
+
+static void test_order(void)
+{
+	struct account a = make_account(PROVIDER_TENCENT, "tc");
+	struct discovery d = {.l = xcalloc(1, sizeof(*d.l)), .n = 1};
+	struct listing *l = d.l;
+	struct found_instance p2[2] = {found("i-5", "e", NULL), found("i-6", "f", NULL)};
+	struct found_instance p0[2] = {found("i-1", "a", NULL), found("i-2", "b", NULL)};
+	struct found_instance p1[2] = {found("i-3", "c", NULL), found("i-4", "d", NULL)};
+	char order[16] = "";
+
+	l->a = &a;
+	l->region = xstrdup("r1");
+	listing_take(l, 2, p2, 2);
+	listing_take(l, 0, p0, 2);
+	listing_take(l, 1, p1, 2);
+	listing_order(l, -1);
+	for (size_t i = 0; i < l->n_items; i++)
+		strcat(order, l->items[i].name);
+	is_str(order, "abcdef", "pages 2, 0, 1 answered: items in list order");
+	listing_order(l, 1);
+	is_int((long long)l->n_items, 2, "a failed page 2 (index 1): only page 1's items stay");
+	is_str(l->items[1].name, "b", "in list order");
+	discovery_free(&d);
 }
 
 static void test_requests(void)
@@ -123,6 +165,7 @@ static void test_pages(void)
 	is_str(p.items[0].tags[0].value, "pay", "tags");
 	is_str(p.items[1].name, "", "a nameless instance");
 	is_int(p.next, 1, "more to come");
+	is_int(p.last, 1, "page 2 is the last");
 	list_page_free(&p);
 
 	parse(&tc, SERVICE_REDIS, 0, 200,
@@ -161,7 +204,7 @@ static void test_pages(void)
 	      "{\"RequestId\":\"x\",\"TotalCount\":120,\"PageNumber\":1,\"PageSize\":50,\"Instances\":{\"KVStoreInstance\":"
 	      "[{\"InstanceId\":\"r-1\",\"InstanceName\":\"n\",\"RegionId\":\"cn-x\",\"ConnectionDomain\":\"r-1.redis.example\","
 	      "\"Port\":\"6379\",\"Tags\":{\"Tag\":[{\"Key\":\"team\",\"Value\":\"y\"}]}}]}}", &p);
-	ok(p.ok && p.total == 120 && p.next == 1, "Alibaba page 1 of 3");
+	ok(p.ok && p.total == 120 && p.next == 1 && p.last == 2, "Alibaba page 1 of 3");
 	is_str(p.items[0].region, "cn-x", "Alibaba RegionId");
 	is_int(p.items[0].addr.port, 6379, "a port as a string");
 	list_page_free(&p);
@@ -275,7 +318,7 @@ static void test_apply(void)
 	                                  found("i-3", "x", NULL), found("bad id", "y", NULL)};
 	items[0].addr.ip = xstrdup("10.0.0.9");
 	items[0].addr.port = 6379;
-	listing_take(&d.l[0], items, 4);
+	listing_take(&d.l[0], 0, items, 4);
 	d.l[0].done = true;
 	d.l[1].done = d.l[2].done = d.l[3].done = true;
 	ok(!discovery_failed(&d), "every listing done");
@@ -304,7 +347,7 @@ static void test_apply(void)
 	 * joins; r2's listing failed, so what it found before stays. */
 	discovery_plan(&d, &fl, NULL, 0);
 	struct found_instance again[2] = {found("i-2", "mine", NULL), found("i-4", "new", NULL)};
-	listing_take(&d.l[0], again, 2);
+	listing_take(&d.l[0], 0, again, 2);
 	d.l[0].done = true;
 	d.l[1].done = true;
 	d.l[2].error = xstrdup("throttled");
@@ -315,7 +358,7 @@ static void test_apply(void)
 	r2.region = xstrdup("r2");
 	struct discovery d2 = {0};
 	discovery_plan(&d2, &fl, NULL, 0);
-	listing_take(&d2.l[2], &r2, 1);
+	listing_take(&d2.l[2], 0, &r2, 1);
 	d2.l[0].done = d2.l[1].done = d2.l[2].done = d2.l[3].done = true;
 	size_t added = 0, *map = NULL;
 	discovery_apply(&fl, &d2);
@@ -344,6 +387,7 @@ static void test_apply(void)
 int main(void)
 {
 	test_table();
+	test_order();
 	test_requests();
 	test_pages();
 	test_filters_and_names();

@@ -205,15 +205,15 @@ static void test_dds_passes(void)
 	static const struct {
 		long page, total;
 		size_t n;
-		long next;
+		long next, last;
 		const char *what;
 	} seq[] = {
-		{0, 150, 100, 1, "replica sets page 1 of 2: next page 2"},
-		{1, 150, 50, 1000000, "replica sets page 2 of 2: next the sharded clusters' page 1"},
-		{1000000, 101, 100, 1000001, "sharded clusters page 1 of 2: next page 2"},
-		{1000001, 101, 1, -1, "sharded clusters page 2 of 2: done"},
-		{0, 0, 0, 1000000, "no replica set: straight to the sharded clusters"},
-		{1000000, 0, 0, -1, "no sharded cluster: done"},
+		{0, 150, 100, 1, 1, "replica sets page 1 of 2: next page 2"},
+		{1, 150, 50, 1000000, 1, "replica sets page 2 of 2: next the sharded clusters' page 1"},
+		{1000000, 101, 100, 1000001, 1000001, "sharded clusters page 1 of 2: next page 2"},
+		{1000001, 101, 1, -1, 1000001, "sharded clusters page 2 of 2: done"},
+		{0, 0, 0, 1000000, 0, "no replica set: straight to the sharded clusters"},
+		{1000000, 0, 0, -1, 1000000, "no sharded cluster: done"},
 	};
 	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
 		struct strbuf b = STRBUF_INIT;
@@ -223,7 +223,8 @@ static void test_dds_passes(void)
 			strbuf_addf(&b, "%s{\"DBInstanceId\":\"dds-%zu\",\"RegionId\":\"r1\"}", k ? "," : "", k);
 		strbuf_addf(&b, "]}}");
 		parse_body(&ali, SERVICE_MONGODB, seq[i].page, NULL, 200, strbuf_str(&b), &p);
-		ok(p.ok && p.n_items == seq[i].n && p.next == seq[i].next, "%s (next %ld)", seq[i].what, p.next);
+		ok(p.ok && p.n_items == seq[i].n && p.next == seq[i].next && p.last == seq[i].last,
+		   "%s (next %ld, last of the pass %ld)", seq[i].what, p.next, p.last);
 		list_page_free(&p);
 		strbuf_free(&b);
 	}
