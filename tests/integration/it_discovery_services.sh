@@ -59,6 +59,19 @@ pycheck "each throttled page 2 was retried (7 throttling answers)" \
 pycheck "Tencent's three DescribeDBInstances went to the products' versions" \
 	'sorted(set(r["account_name"] for r in reqs if r["action"] == "DescribeDBInstances")) == ["ali-svc", "tc-svc"]'
 
+# ---- every list call of the cloud, some with nothing to list ----------------
+# No `services`: Tencent's five list calls in two regions, Redis and
+# PostgreSQL empty in both, every service empty in ap-chengdu; an empty
+# answer is a listing of nothing, not a failure.
+EMPTY='{"tc-svc": "regions = [\"ap-guangzhou\", \"ap-chengdu\"];"}'
+DISC_ACCOUNTS=tc-svc write_config "$WORK/empty.conf" "$FLEET" "$EMPTY"
+timeout 120 "$TLSFLEET" -c "$WORK/empty.conf" --discover >"$WORK/empty.snip" 2>"$WORK/empty.err"
+is "$?" 0 "every Tencent list call, seven of ten with nothing to list: exit 0"
+sed 's/^/# /' "$WORK/empty.err"
+for s in $SERVICES; do expected_set tc-svc "$s" ap-guangzhou; done | sort >"$WORK/empty.want"
+snippet_set "$WORK/empty.snip" | sort >"$WORK/empty.got"
+check "the snippet holds the three services' instances, nothing else" cmp -s "$WORK/empty.want" "$WORK/empty.got"
+
 # ---- the snippet loads back, with the listed addresses ----------------------
 FILT='{"tc-svc": "regions = [\"ap-guangzhou\"]; tags = { team = \"payments\"; }; match = \"*-00[0-2]?\";", "hw-svc": "regions = [\"eu-de\"]; tags = { team = \"payments\"; }; match = \"*-00[0-2]?\";", "ali-svc": "regions = [\"cn-hangzhou\"]; tags = { team = \"payments\"; }; match = \"ali-*-[0p]*\";"}'
 write_config "$WORK/filt.conf" "$FLEET" "$FILT"

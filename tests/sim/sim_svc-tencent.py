@@ -185,6 +185,8 @@ class _List:
     def list_answer(self, tc, sim, call, q):
         S = self.S
         rows = []
+        # the array's name, present (empty) when nothing is listed
+        key = {"mysql": "Items", "mongodb": "InstanceDetails"}.get(self.service, "DBInstances")
         for i in q["items"][q["offset"]:q["offset"] + q["limit"]]:
             a = _address(S, i)
             tags = [{"TagKey": k, "TagValue": v} for k, v in i.get("tags", {}).items()]
@@ -195,7 +197,6 @@ class _List:
                 base.update(InstanceName=S.provider_name(i), Status=1, InstanceType=1, EngineVersion="8.0",
                             DeviceType="UNIVERSAL", WanStatus=0, WanDomain="", WanPort=0, Memory=1000,
                             Volume=25, ZoneName=i["region"] + "-3", TagList=tags)
-                key = "Items"
             elif self.service == "mongodb":
                 h = int(S.short_hash(i["id"])[:4], 16)
                 base["Vip"] = ";".join([str(a["host"])] + ["10.3.%d.%d" % (h >> 8 & 255, (h + n) & 255 | 1)
@@ -203,12 +204,10 @@ class _List:
                 base.update(InstanceName=S.provider_name(i), Status=2, ClusterType=0, NetType=1,
                             MongoVersion="MONGO_40_WT", Memory=2048, Volume=100, InstanceType=1,
                             Tags=tags)
-                key = "InstanceDetails"
             else:
                 base.update(Name=S.provider_name(i), Status=2, RegionId=1, ZoneId=100003,
                             Version="2019", VersionName="SQL Server 2019 Standard",
                             Type="CLOUD_SSD", DnsPodDomain="", TgwWanVPort=0, ResourceTags=tags)
-                key = "DBInstances"
             rows.append(base)
         rid = S._req_id()
         r = {"TotalCount": len(q["items"]), key: rows, "RequestId": rid}
