@@ -73,7 +73,8 @@ static void print_help(void)
 	      "  tlsfleet [-c FILE] --check-config                     validate, no network\n"
 	      "  tlsfleet --help | --version\n"
 	      "\n"
-	      "Shows whether TLS is on for every configured Redis/PostgreSQL instance on\n",
+	      "Shows whether TLS is on for every managed database instance (configured or\n"
+	      "listed by discovery: Redis, PostgreSQL, MySQL, SQL Server, MongoDB, PolarDB) on\n",
 	      stdout);
 	/* The clouds, from their descriptors: "A, B and C, when". */
 	for (int p = 0; p < PROVIDER_COUNT; p++)
