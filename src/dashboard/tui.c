@@ -201,6 +201,7 @@ static void reload(struct tui *t, const struct tui_options *o)
 	fleet_view_set_filter(&t->view, filter);
 	free(filter);
 	engine_set_notify(e, on_engine, t);
+	engine_set_interactive(e, true);
 	t->dirty_all = true;
 	if (!reloaded) {
 		/* Several errors come one per line: one message line. */
@@ -466,6 +467,7 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 	prefs_free(&prefs);
 	t->fail_logged_at = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*t->fail_logged_at));
 	engine_set_notify(e, on_engine, t);
+	engine_set_interactive(e, true);
 	t->now = time(NULL);
 	t->now_ms = mono_ms();
 	if (err) {

@@ -525,6 +525,7 @@ static void list_query_of(const struct job *j, struct list_query *q)
  * them like any call of the key), so a provider reporting a total of 10^9
  * does not make 10^7 jobs: 256 pages are 12800 instances at the smallest
  * page size (Alibaba's 50), 13 s of the default rate limit. */
+#define ENGINE_INTERACTIVE_BURST 8   /* starts per engine_perform() for a dashboard */
 #define LIST_PAGES_AHEAD 256
 
 /* A listing failed before it was asked (no list call, no keys). */
@@ -1033,6 +1034,15 @@ void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud)
 	e->on_request_ud = ud;
 }
 
+void engine_set_interactive(struct engine *e, bool on)
+{
+	/* The first round opens a connection per transfer: 64 TLS handshakes
+	 * finished in one curl_multi_perform() held the dashboard's loop for
+	 * 56-80 ms at 10k instances (bench/run.sh ui); 8 new transfers per
+	 * pass keep a pass to a few milliseconds. */
+	e->sched.burst = on ? ENGINE_INTERACTIVE_BURST : 0;
+}
+
 void engine_set_debug(struct engine *e, bool on)
 {
 	e->debug = on;
@@ -1259,9 +1269,12 @@ void engine_perform(struct engine *e)
 		 * poll; and what that round completes (HTTP/2 answers often come
 		 * back in the same call) is reaped now: a finished transfer left
 		 * unread would leave curl_multi_poll() nothing to wake up for. */
-		if (!sched_dispatch(&e->sched, pacer_now_ns(), start_job, e))
+		size_t started = sched_dispatch(&e->sched, pacer_now_ns(), start_job, e);
+		if (!started)
 			break;
-		if (pacer_now_ns() >= deadline) {
+		/* A burst's handshakes are the next call's work: let the caller
+		 * read its input first (engine_set_interactive). */
+		if (pacer_now_ns() >= deadline || (e->sched.burst && started >= e->sched.burst)) {
 			e->again = true;  /* engine_next_timer_ms() says 0 */
 			break;
 		}

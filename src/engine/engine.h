@@ -49,6 +49,10 @@ void engine_set_request_hook(struct engine *e, engine_request_fn fn, void *ud);
 /* --debug: per API or credential request a line on stderr (action,
  * region, host, HTTP status, request id, latency, clock skew); never a
  * key, token or signature. */
+/* A dashboard drives this engine: start at most a few transfers per
+ * engine_perform() so that no pass holds the loop long (new connections'
+ * handshakes). Headless runs leave it off. */
+void engine_set_interactive(struct engine *e, bool on);
 void engine_set_debug(struct engine *e, bool on);
 
 /* Queue work. Return false (and do nothing) when the same job for the

@@ -179,9 +179,10 @@ size_t sched_dispatch(struct sched *s, int64_t now, sched_start_fn start, void *
 
 	while (s->heap_len && s->heap[0]->not_before_ns <= now)
 		sched_push(s, heap_pop(s));
-	while (progress && s->in_flight < s->cap && s->queued) {
+	while (progress && s->in_flight < s->cap && s->queued && (!s->burst || started < s->burst)) {
 		progress = false;
-		for (size_t n = 0; n < s->n_keys && s->in_flight < s->cap; n++) {
+		for (size_t n = 0; n < s->n_keys && s->in_flight < s->cap &&
+		                   (!s->burst || started < s->burst); n++) {
 			struct sched_key *k = s->keys[(s->rr + n) % s->n_keys];
 			if (!k->head)
 				continue;

@@ -68,6 +68,7 @@ struct sched {
 	size_t heap_len, heap_cap;
 	struct sched_job *flight;    /* jobs on the wire */
 	size_t queued, in_flight, throttled_waiting;
+	size_t burst;                /* most starts per sched_dispatch; 0 = no limit */
 	/* Backoff jitter source, 0..65535; NULL = OpenSSL's RAND_bytes. */
 	unsigned (*random16)(void);
 };
@@ -99,7 +100,8 @@ void sched_push(struct sched *s, struct sched_job *j);
  * disposed of it: the scheduler never touches it again). */
 typedef bool (*sched_start_fn)(void *ud, struct sched_job *j);
 /* Move due retries back to their queues, then start round-robin over the
- * keys what the pacers and the cap allow. Returns how many started. */
+ * keys what the pacers, the cap and the burst allow. Returns how many
+ * started. */
 size_t sched_dispatch(struct sched *s, int64_t now_ns, sched_start_fn start, void *ud);
 /* Take a job off the wire. When it was its key's warm-up request, the key
  * paces its next start one interval from now. */

@@ -3,7 +3,7 @@
  * alone, retries coming back in time order with bounded backoff, the
  * dedup rule (the same work is never queued twice for an instance), and
  * keys per (account, product, action): two products' equal action names
- * are paced apart. */
+ * are paced apart, and a dashboard's burst limit. */
 #include "engine/scheduler.h"
 #include "tap.h"
 
@@ -341,9 +341,37 @@ static void products(void)
 		free(jobs[i]);
 }
 
+/* A dashboard's burst: at most s.burst starts per dispatch, the rest on
+ * the next calls, none lost, the cap still held. */
+static void burst(void)
+{
+	struct sched s;
+	struct account a = {.rate_limit = 0};
+	struct tjob *jobs[20];
+
+	sched_init(&s, 16);
+	s.burst = 8;
+	struct sched_key *k = sched_key(&s, &a, "redis", "Describe");
+	for (int i = 0; i < 20; i++)
+		sched_push(&s, &(jobs[i] = tjob(k, "j"))->s);
+	n_started = 0;
+	is_int((long long)sched_dispatch(&s, 10 * NS, record, NULL), 8, "a burst starts 8");
+	is_int((long long)sched_dispatch(&s, 10 * NS, record, NULL), 8, "the next call 8 more");
+	is_int((long long)sched_dispatch(&s, 10 * NS, record, NULL), 0, "then the in-flight cap (16) holds");
+	finish_all(&s, 10 * NS);
+	is_int((long long)sched_dispatch(&s, 10 * NS, record, NULL), 4, "the last 4 after the cap frees");
+	s.burst = 0;
+	finish_all(&s, 10 * NS);
+	is_int((long long)n_started, 20, "all 20 started once");
+	sched_free(&s);
+	for (int i = 0; i < 20; i++)
+		free(jobs[i]);
+}
+
 int main(void)
 {
 	round_robin();
+	burst();
 	warm_up();
 	retries();
 	dedup();
