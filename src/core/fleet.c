@@ -407,3 +407,26 @@ void discover_spec_free(struct discover_spec *d)
 	free(d->match);
 	memset(d, 0, sizeof(*d));
 }
+
+static int fleet_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fleet_name *)a)->name, ((const struct fleet_name *)b)->name);
+}
+
+struct fleet_name *fleet_names_index(const struct fleet *f)
+{
+	struct fleet_name *r = xreallocarray(NULL, f->n_instances ? f->n_instances : 1, sizeof(*r));
+
+	for (size_t i = 0; i < f->n_instances; i++)
+		r[i] = (struct fleet_name){f->instances[i].name ? f->instances[i].name : "", i};
+	qsort(r, f->n_instances, sizeof(*r), fleet_name_cmp);
+	return r;
+}
+
+long fleet_names_find(const struct fleet_name *idx, size_t n, const char *name)
+{
+	struct fleet_name key = {name, 0};
+	const struct fleet_name *hit = bsearch(&key, idx, n, sizeof(*idx), fleet_name_cmp);
+
+	return hit ? (long)hit->idx : -1;
+}

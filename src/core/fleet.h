@@ -259,6 +259,16 @@ void fleet_free(struct fleet *f);            /* frees contents, not f */
 /* Frees what hangs off one instance (not the struct: it lives in an array). */
 void instance_free_fields(struct instance *in);
 void account_free_fields(struct account *a);
+/* Instances by name, sorted once: configs reach 100k instances, so the
+ * state file and the snapshot must not match entries name by name in
+ * linear time. The index borrows the names; the caller free()s it, before
+ * the fleet changes. fleet_names_find: the instance's index, or -1. */
+struct fleet_name {
+	const char *name;
+	size_t idx;
+};
+struct fleet_name *fleet_names_index(const struct fleet *f);
+long fleet_names_find(const struct fleet_name *idx, size_t n, const char *name);
 struct instance *fleet_find(struct fleet *f, const char *name);
 struct account *fleet_find_account(struct fleet *f, const char *name);
 

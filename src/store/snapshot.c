@@ -31,35 +31,6 @@ char *snapshot_path(void)
 
 /* ---- names -------------------------------------------------------------- */
 
-struct name_ref {
-	const char *name;
-	size_t idx;
-};
-
-static int name_ref_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
-}
-
-/* Sorted once: a 100k fleet would make name-by-name lookups quadratic. */
-static struct name_ref *index_names(const struct fleet *f)
-{
-	struct name_ref *r = xreallocarray(NULL, f->n_instances ? f->n_instances : 1, sizeof(*r));
-
-	for (size_t i = 0; i < f->n_instances; i++)
-		r[i] = (struct name_ref){f->instances[i].name ? f->instances[i].name : "", i};
-	qsort(r, f->n_instances, sizeof(*r), name_ref_cmp);
-	return r;
-}
-
-static long find_name(const struct name_ref *r, size_t n, const char *name)
-{
-	struct name_ref key = {name, 0};
-	const struct name_ref *hit = bsearch(&key, r, n, sizeof(*r), name_ref_cmp);
-
-	return hit ? (long)hit->idx : -1;
-}
-
 /* ---- writing ------------------------------------------------------------ */
 
 /* An entry is printed straight from the model, compact, in the order and
@@ -228,10 +199,10 @@ static bool same(const char *a, const char *b)
 
 /* The instance an entry belongs to: same name, account and instance id, so
  * a renamed or replaced instance never shows another's state. */
-static struct instance *owner(struct fleet *f, const struct name_ref *refs, const cJSON *e)
+static struct instance *owner(struct fleet *f, const struct fleet_name *refs, const cJSON *e)
 {
 	const char *name = get_str(e, "name");
-	long i = name ? find_name(refs, f->n_instances, name) : -1;
+	long i = name ? fleet_names_find(refs, f->n_instances, name) : -1;
 
 	if (i < 0)
 		return NULL;
@@ -374,7 +345,7 @@ static void note_stat(struct snapshot_mark *m, const struct stat *sb)
 
 struct load_ctx {
 	struct fleet *f;
-	const struct name_ref *refs;
+	const struct fleet_name *refs;
 	struct snapshot_mark *m;
 	struct strbuf foreign;
 	size_t loaded;
@@ -385,7 +356,7 @@ static void load_one(cJSON *e, const char *line, size_t len, void *ud)
 	struct load_ctx *c = ud;
 	struct instance *in = owner(c->f, c->refs, e);
 	const char *name = get_str(e, "name");
-	long i = name ? find_name(c->refs, c->f->n_instances, name) : -1;
+	long i = name ? fleet_names_find(c->refs, c->f->n_instances, name) : -1;
 
 	/* What this run already learned is newer than any file. */
 	if (in && in->st.refreshed_at == TIME_NONE && apply_entry(in, e)) {
@@ -437,7 +408,7 @@ int snapshot_load(struct fleet *f, const char *path, size_t *loaded, struct snap
 		mark_size(m, f->n_instances);
 		mark_forget_file(m);
 	}
-	struct load_ctx c = {f, index_names(f), m, {0}, 0};
+	struct load_ctx c = {f, fleet_names_index(f), m, {0}, 0};
 	if (!each_line(text, load_one, &c, &bad)) {
 		*err = xasprintf("snapshot %s is not a tlsfleet snapshot: ignored", path);
 	} else {
@@ -479,7 +450,7 @@ void snapshot_mark_free(struct snapshot_mark *m)
 
 struct merge_ctx {
 	const struct fleet *f;
-	const struct name_ref *refs;
+	const struct fleet_name *refs;
 	struct snapshot_mark *m;
 	struct strbuf foreign;
 };
@@ -491,7 +462,7 @@ static void merge_one(cJSON *e, const char *line, size_t len, void *ud)
 {
 	struct merge_ctx *c = ud;
 	const char *name = get_str(e, "name");
-	long i = name ? find_name(c->refs, c->f->n_instances, name) : -1;
+	long i = name ? fleet_names_find(c->refs, c->f->n_instances, name) : -1;
 
 	if (i < 0) {
 		strbuf_add(&c->foreign, line, len);
@@ -525,7 +496,7 @@ static void reread(const struct fleet *f, struct snapshot_mark *m, int fd, const
 {
 	char *text = NULL, *rerr = NULL;
 	size_t len, bad = 0;
-	struct name_ref *refs;
+	struct fleet_name *refs;
 
 	mark_size(m, f->n_instances);
 	mark_forget_file(m);
@@ -533,7 +504,7 @@ static void reread(const struct fleet *f, struct snapshot_mark *m, int fd, const
 		free(rerr);   /* unreadable: ours replaces it */
 		return;
 	}
-	refs = index_names(f);
+	refs = fleet_names_index(f);
 	struct merge_ctx c = {f, refs, m, {0}};
 	each_line(text, merge_one, &c, &bad);   /* not a snapshot: overwritten */
 	m->foreign_len = c.foreign.len;

@@ -40,39 +40,6 @@ char *statefile_path(void)
 	return paths_xdg("XDG_STATE_HOME", ".local/state", "tlsfleet/state.json");
 }
 
-/* Instances by name, sorted: configs reach 100k instances, and cJSON's
- * object lookup is linear, so matching name by name would be quadratic. */
-struct name_ref {
-	const char *name;
-	size_t idx;
-};
-
-static int name_ref_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
-}
-
-static struct name_ref *index_names(const struct fleet *f)
-{
-	struct name_ref *refs = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*refs));
-
-	for (size_t i = 0; i < f->n_instances; i++) {
-		refs[i].name = f->instances[i].name;
-		refs[i].idx = i;
-	}
-	qsort(refs, f->n_instances, sizeof(*refs), name_ref_cmp);
-	return refs;
-}
-
-/* Index of the instance called name, or -1. */
-static long find_name(const struct name_ref *refs, size_t n, const char *name)
-{
-	struct name_ref key = {.name = name};
-	const struct name_ref *r = bsearch(&key, refs, n, sizeof(*refs), name_ref_cmp);
-
-	return r ? (long)r->idx : -1;
-}
-
 /* ---- load ------------------------------------------------------------- */
 
 /* 0 with the whole file, 1 when it does not exist, -1 with *err. */
@@ -289,12 +256,12 @@ int statefile_load(struct fleet *f, const char *path, char **err)
 	}
 
 	/* Good entries are used even when another one is damaged. */
-	struct name_ref *refs = index_names(f);
+	struct fleet_name *refs = fleet_names_index(f);
 	bool *done = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*done));
 	char *bad = NULL;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, insts) {
-		long i = e->string ? find_name(refs, f->n_instances, e->string) : -1;
+		long i = e->string ? fleet_names_find(refs, f->n_instances, e->string) : -1;
 		const char *id;
 
 		if (i < 0 || done[i])
@@ -488,14 +455,14 @@ static cJSON *read_current(const char *path, cJSON **root_out)
  * fleet's new ones in config order. */
 static void merge_into(const struct fleet *f, const cJSON *current, cJSON *insts)
 {
-	struct name_ref *refs = index_names(f);
+	struct fleet_name *refs = fleet_names_index(f);
 	bool *seen = xcalloc(f->n_instances ? f->n_instances : 1, sizeof(*seen));
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, current) {
 		if (!e->string || cJSON_GetObjectItemCaseSensitive(insts, e->string))
 			continue;   /* duplicate key: the first one is the one load uses */
-		long i = find_name(refs, f->n_instances, e->string);
+		long i = fleet_names_find(refs, f->n_instances, e->string);
 		cJSON *item;
 		if (i < 0) {
 			item = cJSON_IsObject(e) ? cJSON_Duplicate(e, 1) : NULL;
