@@ -29,8 +29,6 @@ char *snapshot_path(void)
 	return paths_xdg("XDG_STATE_HOME", ".local/state", "tlsfleet/" SNAPSHOT_NAME);
 }
 
-/* ---- names -------------------------------------------------------------- */
-
 /* ---- writing ------------------------------------------------------------ */
 
 /* An entry is printed straight from the model, compact, in the order and
