@@ -284,10 +284,9 @@ static bool each_line(char *text, void (*fn)(cJSON *e, const char *line, size_t 
 	return true;
 }
 
-static void mark_size(struct snapshot_mark *m, size_t n)
+/* The per-instance arrays (their lines, times, our line cache). */
+static void mark_lines_free(struct snapshot_mark *m)
 {
-	if (m->their_line && m->n == n)
-		return;
 	for (size_t i = 0; m->their_line && i < m->n; i++) {
 		free(m->their_line[i]);
 		free(m->lines[i].text);
@@ -295,6 +294,13 @@ static void mark_size(struct snapshot_mark *m, size_t n)
 	free(m->their_line);
 	free(m->their_time);
 	free(m->lines);
+}
+
+static void mark_size(struct snapshot_mark *m, size_t n)
+{
+	if (m->their_line && m->n == n)
+		return;
+	mark_lines_free(m);
 	m->n = n;
 	m->their_line = xcalloc(n + 1, sizeof(*m->their_line));
 	m->their_time = xcalloc(n + 1, sizeof(*m->their_time));
@@ -435,13 +441,7 @@ void snapshot_mark_free(struct snapshot_mark *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; m->their_line && i < m->n; i++) {
-		free(m->their_line[i]);
-		free(m->lines[i].text);
-	}
-	free(m->their_line);
-	free(m->their_time);
-	free(m->lines);
+	mark_lines_free(m);
 	free(m->foreign);
 	memset(m, 0, sizeof(*m));
 }
