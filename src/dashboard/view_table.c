@@ -55,6 +55,7 @@ static const enum table_col growth[COL_COUNT] = {
 static const char *const col_names[COL_COUNT] = {
 	[COL_NAME] = "name", [COL_SERVICE] = "provider", [COL_REGION] = "region", [COL_ID] = "id",
 	[COL_STATE] = "state", [COL_EXPIRY] = "expiry", [COL_ADDRESS] = "address", [COL_LAST] = "last",
+	[COL_PROBE] = "probe", [COL_CHECK] = "check",
 };
 
 const char *view_column_name(enum table_col c)

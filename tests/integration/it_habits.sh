@@ -157,6 +157,8 @@ keys / 'state:error' Enter
 expect "the filter shows in the header" 'filter "state:error"'
 keys C
 expect "C opens the column chooser" "Columns"
+expect "the chooser names the probe column" "[x] probe"
+expect "the chooser names the check column" "[x] check"
 keys Down Down Down Enter
 expect "Enter unticks the id column" "[ ] id"
 keys Escape
