@@ -77,11 +77,7 @@ static void on_merged(void *ud, const struct relist_merge *m)
 	selection_follow(t);
 	free(t->relist_keep.filter);
 	t->relist_keep.filter = NULL;
-	/* The snapshot's per-instance caches go by index: start them over. */
-	if (t->keep) {
-		snapshot_mark_free(&t->keep->mark);
-		snapshot_keeper_mark(t->keep);
-	}
+	snapshot_keeper_fleet_changed(t->keep);
 	if (m->added)
 		t->round_active = true;
 	t->dirty_all = t->dirty_status = true;

@@ -217,6 +217,8 @@ static void reload(struct tui *t, const struct tui_options *o)
 	free(t->fail_logged_at);
 	t->fail_logged_at = xcalloc(t->f->n_instances ? t->f->n_instances : 1,
 	                            sizeof(*t->fail_logged_at));
+	/* the new fleet's instances are other indexes, even at the same count */
+	snapshot_keeper_fleet_changed(t->keep);
 	t->sel_index = SIZE_MAX;
 	for (size_t i = 0; sel_name && i < t->f->n_instances; i++)
 		if (strcmp(t->f->instances[i].name, sel_name) == 0)

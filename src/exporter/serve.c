@@ -251,11 +251,8 @@ static void on_merged(void *ud, const struct relist_merge *m)
 		        m->added == 1 ? "" : "s", m->removed);
 	discovery_report_failures(d, stderr);
 	prom_counters_discovery(s->counters, d, time(NULL));
-	/* The snapshot's per-instance caches go by index: start them over. */
-	if (s->keep && (m->added || m->removed)) {
-		snapshot_mark_free(&s->keep->mark);
-		snapshot_keeper_mark(s->keep);
-	}
+	if (m->added || m->removed)
+		snapshot_keeper_fleet_changed(s->keep);
 	s->relist_added = m->added;
 }
 

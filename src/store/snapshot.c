@@ -634,6 +634,14 @@ void snapshot_keeper_mark(struct snapshot_keeper *k)
 		k->dirty = true;
 }
 
+void snapshot_keeper_fleet_changed(struct snapshot_keeper *k)
+{
+	if (!k)
+		return;
+	snapshot_mark_free(&k->mark);
+	snapshot_keeper_mark(k);
+}
+
 long snapshot_keeper_due_ms(const struct snapshot_keeper *k, long long now_ms)
 {
 	if (!k || !k->path || !k->dirty)

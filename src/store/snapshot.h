@@ -88,6 +88,9 @@ struct snapshot_keeper {
 void snapshot_keeper_init(struct snapshot_keeper *k, const struct fleet *f, const char *path);
 void snapshot_keeper_free(struct snapshot_keeper *k);
 void snapshot_keeper_mark(struct snapshot_keeper *k);
+/* The fleet's instances were rebuilt (a re-listing merge, a config
+ * reload): the per-index caches start over, and a save is due. */
+void snapshot_keeper_fleet_changed(struct snapshot_keeper *k);
 /* Milliseconds until a save is due, -1 when nothing waits. */
 long snapshot_keeper_due_ms(const struct snapshot_keeper *k, long long now_ms);
 /* Save when due; returns a new error string when this save failed and the
