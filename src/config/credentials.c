@@ -418,6 +418,13 @@ static enum result use_json_role(struct account *a, const char *path, const cJSO
 			                 k->role_kinds[1], k->role_name);
 			return R_ERROR;
 		}
+		if (a->auth == AUTH_ASSUME_ROLE) {
+			/* AssumeRole is signed with keys; an instance-role profile
+			 * has none (the signer would get a NULL secret). */
+			*err = xasprintf("%s: profile '%s' is an instance-role profile: it has no keys to "
+			                 "sign AssumeRole with (auth = \"assume_role\")", path, name);
+			return R_ERROR;
+		}
 		if (a->auth == AUTH_KEYS) {
 			a->auth = AUTH_INSTANCE_ROLE;
 			free(a->role_name);

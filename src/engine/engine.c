@@ -92,7 +92,8 @@ static struct sched_key *api_key(struct engine *e, const struct account *a, enum
 
 static void notify(struct engine *e, struct instance *in, enum engine_event ev, const char *msg)
 {
-	if (e->notify && in)
+	/* in may be NULL: an account's credential fetch failed (engine.h) */
+	if (e->notify)
 		e->notify(e->notify_ud, in, ev, msg);
 }
 
@@ -1111,9 +1112,11 @@ static bool is_preferred_refresh(const struct sched_job *sj, const void *ud)
 	const struct job *j = (const struct job *)sj;
 	const struct engine *e = ud;
 
+	if (j->kind != JOB_REFRESH)
+		return false;   /* list and credential jobs have no instance */
 	size_t i = (size_t)(j->in - e->fleet->instances);
 
-	return j->kind == JOB_REFRESH && i < e->preferred_len && e->preferred[i];
+	return i < e->preferred_len && e->preferred[i];
 }
 
 static void promote_preferred(struct engine *e)

@@ -205,12 +205,11 @@ static bool load_entry(struct instance *in, const cJSON *e)
 		cert_summaries_free(c, n);
 		return false;
 	}
+	/* A probe this version cannot read (a newer result name, a damaged
+	 * leaf) is dropped alone: the certificates and the download stay. */
 	struct probe_status probe = {.result = PROBE_NONE};
-	if (!probe_status_from_json(cJSON_GetObjectItemCaseSensitive(e, "probe"), &probe)) {
-		cert_summaries_free(c, n);
-		download_info_free(d);
-		return false;
-	}
+	if (!probe_status_from_json(cJSON_GetObjectItemCaseSensitive(e, "probe"), &probe))
+		probe.result = PROBE_NONE;
 
 	struct instance_status *st = &in->st;
 	cert_summaries_free(st->ca_certs, st->n_ca_certs);

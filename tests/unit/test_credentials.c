@@ -483,6 +483,15 @@ static void test_alibaba(void)
 	ok(a.auth == AUTH_INSTANCE_ROLE && a.role_name && strcmp(a.role_name, "tlsfleet-reader") == 0,
 	   "alibaba: EcsRamRole is instance_role with ram_role_name");
 	account_free(&a);
+	/* auth = assume_role wants keys to sign with; an EcsRamRole profile
+	 * has none (this crashed the AssumeRole signer) */
+	a = new_account(PROVIDER_ALIBABA, "role");
+	a.auth = AUTH_ASSUME_ROLE;
+	want = xasprintf("%s: profile 'role' is an instance-role profile: it has no keys to sign "
+	                 "AssumeRole with (auth = \"assume_role\")", json);
+	expect_err(&a, want, "alibaba: assume_role with an EcsRamRole profile is refused");
+	account_free(&a);
+	free(want);
 	char *rr = put(".aliyun/config.json", "{\"profiles\": [{\"name\": \"arn\", \"mode\": \"RamRoleArn\", "
 	               "\"access_key_id\": \"ali-base-id\", \"access_key_secret\": \"ali-base-SECRET\", "
 	               "\"ram_role_arn\": \"acs:ram::1:role/r\", \"ram_session_name\": \"s1\", "
