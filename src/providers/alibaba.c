@@ -435,9 +435,8 @@ static void alibaba_parse_response(const struct instance *in, enum api_call call
 		out->request_id = provider_nonempty(cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(body, "RequestId")));
 		code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "Code"));
+		/* (a Message holding a private key went with strip_private_keys) */
 		message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "Message"));
-		if (message && strstr(message, "PRIVATE KEY"))
-			message = "(message withheld: it held a private key)";
 		/* A success answer carries its marker; a Code without it is an
 		 * error whatever the status says. */
 		if (ok && cJSON_GetObjectItemCaseSensitive(body, ak->marker))

@@ -168,23 +168,42 @@ bool provider_code_in(const char *code, const char *const *rules)
 	return false;
 }
 
-/* Cut at a UTF-8 character boundary so the message stays valid text. */
+/* Where a provider's message starts echoing the signed request: Alibaba
+ * answers a bad signature with "... server string to sign is:GET&%2F&
+ * AccessKeyId%3D...", and the string to sign holds every signed parameter,
+ * a SecurityToken among them. Such a message is kept up to there. */
+static const char *const signed_echo[] = {"string to sign", "stringtosign", "canonical request"};
+
+static size_t before_signed_echo(const char *m)
+{
+	size_t n = strlen(m);
+
+	for (size_t i = 0; i < sizeof(signed_echo) / sizeof(signed_echo[0]); i++) {
+		const char *hit = strcasestr(m, signed_echo[i]);
+		if (hit && (size_t)(hit - m) < n)
+			n = (size_t)(hit - m);
+	}
+	return n;
+}
+
+/* Cut at a UTF-8 character boundary so the message stays valid text, and
+ * before any echo of the signed request. */
 static char *capped_message(const char *m)
 {
-	size_t n;
-
 	if (!m)
 		return NULL;
-	n = strlen(m);
-	if (n <= MESSAGE_MAX)
-		return xstrdup(m);
-	n = MESSAGE_MAX;
-	while (n > 0 && ((unsigned char)m[n] & 0xC0) == 0x80)
+	size_t n = before_signed_echo(m);
+	bool withheld = m[n] != '\0', cut = n > MESSAGE_MAX;
+
+	if (cut) {
+		n = MESSAGE_MAX;
+		while (n > 0 && ((unsigned char)m[n] & 0xC0) == 0x80)
+			n--;
+	}
+	while (withheld && n > 0 && m[n - 1] == ' ')
 		n--;
-	char *s = xmalloc(n + 4);
-	memcpy(s, m, n);
-	memcpy(s + n, "...", 4);
-	return s;
+	return xasprintf("%.*s%s%s", (int)n, m, cut ? "..." : "",
+	                 withheld ? " [the request it echoes is withheld]" : "");
 }
 
 void provider_result_fail(struct provider_result *r, enum tls_state state, const char *code,

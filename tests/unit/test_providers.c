@@ -1097,6 +1097,20 @@ static void test_robustness(void)
 		free(body);
 		free(msg);
 	}
+
+	/* Alibaba echoes the string to sign on a bad signature, and it holds
+	 * the SecurityToken: the message keeps only what comes before. */
+	setup(PROVIDER_ALIBABA, SERVICE_REDIS, "cn-hangzhou", "r-1");
+	run(CALL_STATUS, 400,
+	    "{\"Code\":\"SignatureDoesNotMatch\",\"Message\":\"Specified signature is not matched with "
+	    "our calculation. server string to sign is:GET&%2F&AccessKeyId%3DSTS.x%26SecurityToken"
+	    "%3DCAIS-TOKEN-SECRET\",\"RequestId\":\"r\"}", &r);
+	check(&r, STATE_AUTH_ERROR, "SignatureDoesNotMatch", 400, false, false, false,
+	      "alibaba signature mismatch");
+	is_str(r.error ? r.error->message : NULL,
+	       "Specified signature is not matched with our calculation. server "
+	       "[the request it echoes is withheld]",
+	       "the echoed string to sign (with its token) is withheld");
 	provider_result_free(&r);
 	free(huge);
 }
