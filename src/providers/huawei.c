@@ -205,7 +205,7 @@ static int get_port(const cJSON *body, int *port, struct provider_result *r, lon
 }
 
 /* "name:6379" -> "name"; "[::1]:6379" -> "::1"; anything else verbatim. */
-static char *host_of(const char *domain)
+char *provider_huawei_host(const char *domain)
 {
 	const char *colon;
 
@@ -241,7 +241,7 @@ static void status_answer(cJSON *body, long status, struct provider_result *r)
 	r->addr.ip = provider_nonempty(ip);
 	r->addr.ipv6 = provider_nonempty(ipv6);
 	r->addr.domain = provider_nonempty(domain);
-	r->addr.host = host_of(domain);
+	r->addr.host = provider_huawei_host(domain);
 	r->addr.port = port;
 	if (!expires || !timefmt_parse_iso8601(expires, &r->cert_expires))
 		r->cert_expires = TIME_NONE;

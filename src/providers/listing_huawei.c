@@ -62,7 +62,9 @@ static void dcs_item(const cJSON *o, const struct list_query *q, struct found_in
 	(void)q;
 	it->addr.ip = list_get_str(o, "ip");
 	it->addr.domain = list_get_str(o, "domain_name");
-	it->addr.host = list_get_str(o, it->addr.domain ? "domain_name" : "ip");
+	/* domain_name is verbatim in `address.domain`, with its ":port"; the
+	 * host is the name alone, as the status answer's */
+	it->addr.host = it->addr.domain ? provider_huawei_host(it->addr.domain) : list_get_str(o, "ip");
 	it->addr.port = list_get_port(o, "port");
 	list_get_tags(cJSON_GetObjectItemCaseSensitive(o, "tags"), "key", "value", it);
 }

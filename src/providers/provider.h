@@ -281,6 +281,11 @@ int provider_check_request(const struct instance *in, enum api_call call,
 /* Append a header (copies of both strings). */
 void http_request_add_header(struct http_request *r, const char *name, const char *value);
 
+/* The host of a DCS domain_name ("redis-x.dcs...:6379", "[::1]:6379" or a
+ * bare name), new; NULL for none. The status and the list answers both
+ * carry the port in it. */
+char *provider_huawei_host(const char *domain);
+
 /* Generic signed requests, used by build_request and by the vector tests
  * for calls tlsfleet itself does not make. */
 /* Tencent TC3: POST {base}/, JSON body, X-TC-* headers. */

@@ -196,6 +196,13 @@ static void test_pages(void)
 	is_str(p.items[0].addr.host, "redis-1.dcs.example", "Huawei host is the domain");
 	is_int(p.items[0].addr.port, 6379, "Huawei port");
 	list_page_free(&p);
+	/* domain_name with its port (as the status answer has it) */
+	parse(&hw, SERVICE_DCS, 0, 200,
+	      "{\"instance_num\":1,\"instances\":[{\"name\":\"d\",\"instance_id\":\"i-1\",\"ip\":\"192.168.0.1\","
+	      "\"port\":6379,\"domain_name\":\"redis-1.dcs.example:6379\"}]}", &p);
+	is_str(p.items[0].addr.host, "redis-1.dcs.example", "Huawei host without domain_name's port");
+	is_str(p.items[0].addr.domain, "redis-1.dcs.example:6379", "domain kept verbatim");
+	list_page_free(&p);
 	parse(&hw, SERVICE_DCS, 0, 503, "{\"error_code\":\"DCS.5000\",\"error_msg\":\"busy\"}", &p);
 	ok(!p.ok && p.r.retry, "Huawei 5xx is retried");
 	list_page_free(&p);
