@@ -120,6 +120,15 @@ bool list_read_items(const cJSON *arr, const char *arr_name, const char *id_name
 		                        provider_json_type(arr));
 		return false;
 	}
+	/* No array at all where the count says there are instances is a
+	 * broken answer, not an empty page: taken as empty, it would end the
+	 * listing and the merge would drop every instance found before. An
+	 * empty array stays a page of nothing (the fleet may have shrunk). */
+	if ((!arr || cJSON_IsNull(arr)) && out->total > 0) {
+		provider_result_invalid(&out->r, resp->status, "%s: missing (the count is %ld)", arr_name,
+		                        out->total);
+		return false;
+	}
 	out->items = xcalloc((size_t)(arr ? cJSON_GetArraySize(arr) : 0) + 1, sizeof(*out->items));
 	cJSON_ArrayForEach(o, arr) {
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, id_name));

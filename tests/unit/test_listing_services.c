@@ -442,6 +442,14 @@ static void test_bad_and_errors(void)
 	parse_body(&tc, SERVICE_MONGODB, 0, NULL, 200, "{\"Response\":{\"TotalCount\":1,\"InstanceDetails\":{}}}", &p);
 	ok(!p.ok && p.r.error && strstr(p.r.error->message, "expected array"), "mongodb: not an array");
 	list_page_free(&p);
+	/* counted instances and no array: broken, never an empty last page */
+	parse_body(&tc, SERVICE_MONGODB, 0, NULL, 200, "{\"Response\":{\"TotalCount\":3}}", &p);
+	ok(!p.ok && p.r.error && strstr(p.r.error->message, "InstanceDetails: missing"),
+	   "mongodb: a count without the array is an invalid answer");
+	list_page_free(&p);
+	parse_body(&tc, SERVICE_MONGODB, 0, NULL, 200, "{\"Response\":{\"TotalCount\":0}}", &p);
+	ok(p.ok && p.n_items == 0, "mongodb: no array and a count of 0 is an empty listing");
+	list_page_free(&p);
 	parse_body(&hw, SERVICE_RDS, 0, NULL, 200, "{\"instances\":[], \"total_count\":-1}", &p);
 	ok(!p.ok && p.r.error && strstr(p.r.error->message, "total_count"), "Huawei RDS: a bad total");
 	list_page_free(&p);
