@@ -336,7 +336,7 @@ static void prepare_cred(struct engine *e, struct job *j, struct transfer *x)
 	ctx.nonce = nonce;
 	a->ops->roles.assume_role(a, base, j->region, &ctx, &x->req);
 	free(base);
-	transfer_setup_api(&e->pool, x, j);
+	transfer_setup_api(&e->pool, x, API_MAX_BYTES, j);
 }
 
 /* --debug: one line per request, never a key, token or signature (the
@@ -508,7 +508,7 @@ static bool prepare_api(struct engine *e, struct job *j, struct transfer *x)
 	}
 	struct cred_state *cs = cred_of(e, a);
 	j->cred_gen = cs ? cs->gen : 0;
-	transfer_setup_api(&e->pool, x, j);
+	transfer_setup_api(&e->pool, x, API_MAX_BYTES, j);
 	return true;
 }
 
@@ -573,7 +573,7 @@ static bool prepare_list(struct engine *e, struct job *j, struct transfer *x)
 		list_fail(e, j, err ? err : xstrdup("cannot sign the request"));
 		return false;
 	}
-	transfer_setup_api(&e->pool, x, j);
+	transfer_setup_api(&e->pool, x, LIST_MAX_BYTES, j);
 	return true;
 }
 
@@ -742,7 +742,7 @@ static void finish_list(struct engine *e, struct job *j, struct transfer *x, CUR
 		if (!list_dropped(j) && !x->too_large && transfer_code_transient(rc) && retry(e, j, false, 0))
 			return;
 		if (!list_dropped(j))
-			list_fail(e, j, x->too_large ? xasprintf("the answer is larger than %ld bytes", API_MAX_BYTES)
+			list_fail(e, j, x->too_large ? xasprintf("the answer is larger than %ld bytes", LIST_MAX_BYTES)
 			                             : xasprintf("%s (%s)", transfer_error(x, rc), transfer_code_name(rc)));
 		job_done(e, j);
 		return;

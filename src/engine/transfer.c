@@ -200,7 +200,7 @@ static void setup_common(struct transfer_pool *p, struct transfer *x, void *priv
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 }
 
-void transfer_setup_api(struct transfer_pool *p, struct transfer *x, void *priv)
+void transfer_setup_api(struct transfer_pool *p, struct transfer *x, long max_bytes, void *priv)
 {
 	for (size_t i = 0; i < x->req.n_headers; i++) {
 		/* curl copies the line: build it on the stack when it fits. */
@@ -216,7 +216,7 @@ void transfer_setup_api(struct transfer_pool *p, struct transfer *x, void *priv)
 	}
 	/* curl would add an unsigned "Expect:" or form content type of its own. */
 	x->headers = curl_slist_append(x->headers, "Expect:");
-	setup_common(p, x, priv, API_MAX_BYTES);
+	setup_common(p, x, priv, max_bytes);
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->req.url);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 0L);

@@ -20,6 +20,10 @@
 #include "providers/provider.h"
 
 #define API_MAX_BYTES (1024L * 1024)  /* response size cap of an API answer */
+/* A list page is bigger: cdb's documented item is 3.6 KB compact and a
+ * page holds up to 2,000 (7.2 MB); 1 MiB made an account of ~290 MySQL
+ * instances unlistable. */
+#define LIST_MAX_BYTES (8L * 1024 * 1024)
 #define RETRY_AFTER_MAX_S 300
 
 struct transfer {
@@ -53,9 +57,9 @@ void transfer_pool_free(struct transfer_pool *p);
 struct transfer *transfer_get(struct transfer_pool *p);
 void transfer_put(struct transfer_pool *p, struct transfer *x);
 
-/* Set up the API request already in x->req; priv comes back through
- * CURLINFO_PRIVATE. */
-void transfer_setup_api(struct transfer_pool *p, struct transfer *x, void *priv);
+/* Set up the API request already in x->req, its answer capped at
+ * max_bytes; priv comes back through CURLINFO_PRIVATE. */
+void transfer_setup_api(struct transfer_pool *p, struct transfer *x, long max_bytes, void *priv);
 /* Set up a credential-free GET of url (followed through https redirects). */
 void transfer_setup_file(struct transfer_pool *p, struct transfer *x, const char *url, void *priv);
 
