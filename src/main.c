@@ -51,6 +51,7 @@ struct options {
 	const char **only, **accounts;
 	size_t n_only, n_accounts;
 	double deadline;            /* seconds; < 0 = none */
+	int64_t deadline_end_ms;    /* now_ms() when the run must end: the whole run's */
 	bool debug;                 /* -v, --debug */
 	double max_age;             /* --max-age seconds; < 0 = none */
 	int refresh;                /* --refresh seconds; -1 = from config */
@@ -516,24 +517,23 @@ static void selection_view(const struct fleet *f, const bool *sel, struct fleet 
 			view->instances[view->n_instances++] = f->instances[i];
 }
 
-/* engine_run, but done by the deadline (seconds; < 0 none): whatever has
- * not answered by then keeps the state it had (unknown when never
- * refreshed). */
-static void run_until(struct engine *e, double deadline)
+/* engine_run, but done by the run's deadline (--deadline counts from the
+ * start, across discovery, refresh and downloads): whatever has not
+ * answered by then keeps the state it had (unknown when never refreshed). */
+static void run_until(struct engine *e, const struct options *o)
 {
-	if (deadline < 0) {
+	if (o->deadline < 0) {
 		engine_run(e);
 		return;
 	}
-	int64_t end = now_ms() + (int64_t)(deadline * 1000);
 	engine_perform(e);
 	while (engine_busy(e)) {
-		int64_t left = end - now_ms();
+		int64_t left = o->deadline_end_ms - now_ms();
 		if (left <= 0) {
 			struct engine_stats st;
 			engine_get_stats(e, &st);
-			fprintf(stderr, "tlsfleet: deadline of %g s reached: %zu request%s unanswered\n", deadline,
-			        st.queued + st.in_flight, st.queued + st.in_flight == 1 ? "" : "s");
+			fprintf(stderr, "tlsfleet: deadline of %g s reached: %zu request%s unanswered\n",
+			        o->deadline, st.queued + st.in_flight, st.queued + st.in_flight == 1 ? "" : "s");
 			return;
 		}
 		engine_poll(e, NULL, 0, left < 1000 ? (int)left : 1000);
@@ -571,7 +571,7 @@ static bool discover_fleet(struct fleet *f, const struct options *o, bool snippe
 			return false;
 		}
 		engine_discover(e, &d);
-		run_until(e, o->deadline);
+		run_until(e, o);
 		engine_free(e);
 	} else if (snippet) {
 		fprintf(stderr, "tlsfleet: no account%s with a 'discover' setting in %s\n",
@@ -640,7 +640,7 @@ static struct instance **download_targets(struct fleet *f, struct engine *e, str
 		for (size_t i = 0; i < f->n_instances; i++)
 			if (sel[i])
 				engine_refresh(e, &f->instances[i]);
-		run_until(e, o->deadline);
+		run_until(e, o);
 		headless_done(h);
 		for (size_t i = 0; i < f->n_instances; i++)
 			if (sel[i] && f->instances[i].st.state == STATE_ENABLED)
@@ -698,7 +698,7 @@ static int run_download(struct fleet *f, struct engine *e, struct headless *h, c
 			free(why);
 		}
 	}
-	run_until(e, o->deadline);
+	run_until(e, o);
 	headless_done(h);
 	for (size_t i = 0; i < n; i++) {
 		if (!h->saved[list[i] - f->instances] || !list[i]->st.download)
@@ -729,6 +729,8 @@ int main(int argc, char **argv)
 	/* A size limit must surface as a write error, not kill us mid-file. */
 	signal(SIGXFSZ, SIG_IGN);
 	parse_args(argc, argv, &o);
+	if (o.deadline >= 0)
+		o.deadline_end_ms = now_ms() + (int64_t)(o.deadline * 1000);
 
 	if (o.mode == MODE_DASHBOARD && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fputs("tlsfleet: the dashboard needs a terminal; use --list or --check for scripts\n", stderr);
@@ -830,7 +832,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < fleet.n_instances; i++)
 			if (sel[i] && !fresh_enough(&fleet.instances[i], o.max_age, start))
 				engine_refresh(engine, &fleet.instances[i]);
-		run_until(engine, o.deadline);
+		run_until(engine, &o);
 		headless_done(&h);
 		selection_view(&fleet, sel, &view);
 		if (o.mode == MODE_LIST && o.format == REPORT_PROMETHEUS) {
