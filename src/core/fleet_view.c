@@ -503,6 +503,34 @@ static void sort_rows(struct fleet_view *v)
 	free(a);
 }
 
+/* fleet_view_count's figures from the keys just brought up to date: the
+ * header is drawn after every answer, and a verdict per instance per draw
+ * was a pass over the whole fleet each time. */
+static void count_keys(struct fleet_view *v)
+{
+	const struct fleet *f = v->f;
+	struct fleet_counts *out = &v->counts;
+
+	memset(out, 0, sizeof(*out));
+	out->total = f->n_instances;
+	for (size_t i = 0; i < f->n_instances; i++) {
+		const struct fleet_view_key *k = &v->keys[i];
+		enum tls_state s = (unsigned)k->state < STATE_COUNT ? (enum tls_state)k->state : STATE_UNKNOWN;
+
+		out->state[s]++;
+		out->verdict[k->verdict < VERDICT_COUNT ? k->verdict : VERDICT_UNKNOWN]++;
+		if (s == STATE_NOT_FOUND || s == STATE_AUTH_ERROR || s == STATE_THROTTLED ||
+		    s == STATE_ERROR)
+			out->errors++;
+		if (s == STATE_ENABLED && k->days != INT64_MAX) {
+			if (k->days < 0)
+				out->expired++;
+			else if (k->days <= instance_warn_days(f, &f->instances[i]))
+				out->expiring++;
+		}
+	}
+}
+
 bool fleet_view_update(struct fleet_view *v, time_t now)
 {
 	const struct fleet *f = v->f;
@@ -518,6 +546,7 @@ bool fleet_view_update(struct fleet_view *v, time_t now)
 	}
 	v->all_changed = false;
 	v->n_changed = 0;
+	count_keys(v);
 
 	if (v->sort <= SORT_ID && !v->rank[v->sort])
 		v->rank[v->sort] = build_rank(v, v->sort);

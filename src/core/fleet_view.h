@@ -34,10 +34,21 @@ const char *fleet_view_sort_name(enum view_sort s);
 struct fleet_view_key;  /* per-instance precomputed keys (private) */
 struct filter;          /* core/filter.h */
 
+/* Header counts. */
+struct fleet_counts {
+	size_t total;
+	size_t state[STATE_COUNT];
+	size_t errors;      /* not_found + auth_error + throttled + error */
+	size_t expiring;    /* enabled, 0 <= days_left <= warn_days */
+	size_t expired;     /* enabled, days_left < 0 */
+	size_t verdict[VERDICT_COUNT]; /* by verdict status */
+};
+
 struct fleet_view {
 	const struct fleet *f;
 	size_t *rows;           /* instance indices, in display order */
 	size_t n_rows;
+	struct fleet_counts counts; /* the whole fleet as of the last update (the header) */
 
 	/* Settings: change them through the setters so the view knows. */
 	char *filter;           /* as typed; NULL = none */
@@ -90,15 +101,6 @@ bool fleet_view_matches(const struct instance *in, const char *needle);
  * one --check prints) is not OK, so `p` and --check name the same set. */
 bool fleet_view_is_problem(const struct fleet *f, const struct instance *in, time_t now);
 
-/* Header counts. */
-struct fleet_counts {
-	size_t total;
-	size_t state[STATE_COUNT];
-	size_t errors;      /* not_found + auth_error + throttled + error */
-	size_t expiring;    /* enabled, 0 <= days_left <= warn_days */
-	size_t expired;     /* enabled, days_left < 0 */
-	size_t verdict[VERDICT_COUNT]; /* by verdict status */
-};
 void fleet_view_count(const struct fleet *f, time_t now, struct fleet_counts *out);
 
 #endif

@@ -519,7 +519,7 @@ static void counts_text(struct tui *t, char *buf, size_t n, int width)
 	char item[C_COUNT][48];
 	bool on[C_COUNT];
 
-	fleet_view_count(t->f, t->now, &c);
+	c = t->view.counts;   /* as of the view's last update, not recounted per draw */
 	for (int terse = 0; terse < 2; terse++) {
 		snprintf(item[C_TOTAL], sizeof(item[0]), "%zu:", c.total);
 		on[C_TOTAL] = true;

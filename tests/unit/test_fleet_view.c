@@ -289,6 +289,11 @@ static void test_problems(void)
 	is_int((long long)c.errors, 1, "count: errors");
 	is_int((long long)c.expiring, 1, "count: expiring");
 	is_int((long long)c.expired, 1, "count: expired");
+	/* the header's counts come from the view's keys: the same figures */
+	fleet_view_init(&v, &f);
+	fleet_view_update(&v, NOW);
+	ok(memcmp(&v.counts, &c, sizeof(c)) == 0, "the view's counts are fleet_view_count's");
+	fleet_view_free(&v);
 	fleet_free(&f);
 }
 
