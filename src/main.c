@@ -541,6 +541,11 @@ static void run_until(struct engine *e, const struct options *o)
 	}
 }
 
+static void count_request(void *ud, const struct account *a, const char *action, const char *outcome)
+{
+	prom_counters_add(ud, a->name, action, outcome);
+}
+
 /* Discovery, before anything holds an instance pointer: list with an
  * engine of its own (list calls are paced per (account, product, list action),
  * keys no status call shares), merge into the fleet, and for --discover
@@ -561,7 +566,9 @@ static bool discover_fleet(struct fleet *f, const struct options *o, bool snippe
 			exit(2);
 		}
 	}
-	discovery_plan(&d, f, snippet ? o->accounts : NULL, snippet ? o->n_accounts : 0);
+	/* only the selected accounts are listed (--account): another account's
+	 * failing list call is not this run's business */
+	discovery_plan(&d, f, o->accounts, o->n_accounts);
 	if (d.n) {
 		struct engine *e = engine_new(f, &err);
 		if (!e) {
@@ -570,6 +577,8 @@ static bool discover_fleet(struct fleet *f, const struct options *o, bool snippe
 			discovery_free(&d);
 			return false;
 		}
+		if (counters)   /* the listing's requests count in tlsfleet_api_requests_total */
+			engine_set_request_hook(e, count_request, counters);
 		engine_discover(e, &d);
 		run_until(e, o);
 		engine_free(e);
@@ -586,11 +595,6 @@ static bool discover_fleet(struct fleet *f, const struct options *o, bool snippe
 		discovery_write_snippet(stdout, f, &d);
 	discovery_free(&d);
 	return ok;
-}
-
-static void count_request(void *ud, const struct account *a, const char *action, const char *outcome)
-{
-	prom_counters_add(ud, a->name, action, outcome);
 }
 
 static void serve_round_done(void *ud)
@@ -752,6 +756,10 @@ int main(int argc, char **argv)
 		free(o.download);
 		return usage_code(&o);
 	}
+	/* (--check-config too: a group-readable key file is what it is for) */
+	for (size_t i = 0; i < fleet.n_accounts; i++)
+		if (fleet.accounts[i].credential_warning)
+			fprintf(stderr, "tlsfleet: warning: %s\n", fleet.accounts[i].credential_warning);
 	if (o.mode == MODE_CHECK_CONFIG) {
 		code = check_config(path, &fleet);
 		free(path);
@@ -760,9 +768,6 @@ int main(int argc, char **argv)
 		return code;
 	}
 	free(path);
-	for (size_t i = 0; i < fleet.n_accounts; i++)
-		if (fleet.accounts[i].credential_warning)
-			fprintf(stderr, "tlsfleet: warning: %s\n", fleet.accounts[i].credential_warning);
 	if (o.refresh >= 0)
 		fleet.settings.refresh_interval = o.refresh;
 	if (o.warn_days >= 0)

@@ -66,6 +66,9 @@ pycheck "the --discover snippet re-loaded as a config is the discovered set, nam
 # ---- --account: one account, every call succeeds --------------------------
 timeout 60 "$TLSFLEET" -c "$WORK/all.conf" --discover --account hw-disc >"$WORK/hw.snip" 2>"$WORK/hw.err"
 is "$?" 0 "--discover --account hw-disc exits 0"
+timeout 60 "$TLSFLEET" -c "$WORK/all.conf" --list --account hw-disc >"$WORK/hw-list.out" 2>"$WORK/hw-list.err"
+is "$?" 0 "--list --account hw-disc exits 0: another account's failing list call is not listed"
+check "--list --account hw-disc names no other account's listing" sh -c "! grep -q 'listing tc-disc\|listing ali-disc' '$WORK/hw-list.err'"
 expected_set hw-disc dcs eu-de | sort >"$WORK/hw.want"
 snippet_set "$WORK/hw.snip" | sort >"$WORK/hw.got"
 check "only that account's instances" cmp -s "$WORK/hw.want" "$WORK/hw.got"
