@@ -1,4 +1,5 @@
 #include "exporter/serve.h"
+#include "core/textsafe.h"
 #include "core/xalloc.h"
 #include "engine/relist.h"
 #include "report/prometheus.h"
@@ -232,13 +233,16 @@ static struct MHD_Daemon *daemon_start(struct server *s, const char *listen, boo
 
 static void on_changed(void *ud, const struct instance *in, bool added)
 {
+	/* a discovered name is the provider's text: no escapes to the journal */
+	char *name = textsafe_plain(in->name);
+
 	(void)ud;
 	if (added)
-		fprintf(stderr, "tlsfleet: %s: discovered (%s %s, %s)\n", in->name, in->account->name,
+		fprintf(stderr, "tlsfleet: %s: discovered (%s %s, %s)\n", name, in->account->name,
 		        service_kind_name(in->service), in->region);
 	else
-		fprintf(stderr, "tlsfleet: %s: no longer listed by %s, removed\n", in->name,
-		        in->account->name);
+		fprintf(stderr, "tlsfleet: %s: no longer listed by %s, removed\n", name, in->account->name);
+	free(name);
 }
 
 static void on_merged(void *ud, const struct relist_merge *m)
