@@ -392,31 +392,6 @@ static void consider(const char *name, const char *cand, const char **best, int 
 
 /* Why a string value is unusable, or NULL. Control characters would end
  * up in terminals, HTTP headers and file names. */
-static const char *string_problem(const char *s)
-{
-	if (!*s)
-		return "must not be empty";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return "contains a control character";
-	if (!textsafe_utf8_valid(s))
-		return "is not valid UTF-8";
-	return NULL;
-}
-
-/* Every byte of s is an ASCII letter or digit, or one of extra. */
-static bool only_chars(const char *s, const char *extra)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-			continue;
-		if (!strchr(extra, c))
-			return false;
-	}
-	return true;
-}
-
 static long long int_value(const config_setting_t *s)
 {
 	return config_setting_get_int64(s);
@@ -476,7 +451,7 @@ static bool check_value(struct loader *L, const config_setting_t *s, const struc
 			error_at(L, s, "'%s' must be a string", f->name);
 			return false;
 		}
-		const char *why = string_problem(config_setting_get_string(s));
+		const char *why = textsafe_text_problem(config_setting_get_string(s));
 		if (why) {
 			error_at(L, s, "'%s' %s", f->name, why);
 			return false;
@@ -763,7 +738,7 @@ static void cloud_setting(struct loader *L, const struct provider_setting *st, c
 		strbuf_free(&alts);
 		return;
 	}
-	if (!only_chars(value, id_chars))
+	if (!textsafe_only(value, id_chars))
 		error_at(L, v->s, "'%s' may contain only letters, digits, '.', '_', ':' and '-'", st->key);
 	else
 		*slot = xstrdup(value);
@@ -812,7 +787,7 @@ static void load_discover(struct loader *L, const config_setting_t *g, struct ac
 			for (int k = 0; k < n; k++) {
 				const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
 				const char *r = config_setting_get_string(e);
-				if (!r || !*r || !only_chars(r, "-_"))
+				if (!r || !*r || !textsafe_only(r, "-_"))
 					error_at(L, e, "each of 'regions' must be a region name (letters, digits, '-' and '_')");
 				else
 					d->regions[d->n_regions++] = xstrdup(r);
@@ -848,7 +823,7 @@ static void load_discover(struct loader *L, const config_setting_t *g, struct ac
 			for (int k = 0; k < n; k++) {
 				const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
 				const char *v = config_setting_get_string(e);
-				const char *why = v ? string_problem(v) : "must be a string";
+				const char *why = v ? textsafe_text_problem(v) : "must be a string";
 				if (why) {
 					error_at(L, e, "tag '%s' %s", config_setting_name(e), why);
 					continue;
@@ -859,7 +834,7 @@ static void load_discover(struct loader *L, const config_setting_t *g, struct ac
 			}
 		} else if (strcmp(key, "match") == 0) {
 			const char *m = config_setting_get_string(s);
-			const char *why = m ? string_problem(m) : "must be a string";
+			const char *why = m ? textsafe_text_problem(m) : "must be a string";
 			if (why)
 				error_at(L, s, "'match' %s", why);
 			else
@@ -1032,7 +1007,7 @@ static void account_auth(struct loader *L, const config_setting_t *g, struct acc
 		else if (!v[A_ROLE_NAME].s && ops->roles.needs_role_name)
 			error_at(L, g, "account '%s' has auth = \"instance_role\" but no 'role_name'", who);
 		if (v[A_ROLE_NAME].ok) {
-			if (!only_chars(str(&v[A_ROLE_NAME]), "._-+=,@") || !*str(&v[A_ROLE_NAME]))
+			if (!textsafe_only(str(&v[A_ROLE_NAME]), "._-+=,@") || !*str(&v[A_ROLE_NAME]))
 				error_at(L, v[A_ROLE_NAME].s, "'role_name' may contain only letters, digits "
 				         "and \"._-+=,@\"");
 			else if (ops->roles.needs_role_name)
@@ -1060,7 +1035,7 @@ static void account_auth(struct loader *L, const config_setting_t *g, struct acc
 		if (v[A_ROLE_SESSION].ok) {
 			const char *sn = str(&v[A_ROLE_SESSION]);
 			size_t n = strlen(sn);
-			if (n < 2 || n > 64 || !only_chars(sn, "._-+=,@"))
+			if (n < 2 || n > 64 || !textsafe_only(sn, "._-+=,@"))
 				error_at(L, v[A_ROLE_SESSION].s, "'role_session_name' must be 2 to 64 letters, "
 				         "digits or \"._-+=,@\"");
 			else
@@ -1202,14 +1177,14 @@ static void load_instance(struct loader *L, const config_setting_t *g, struct in
 	}
 	if (v[I_REGION].ok) {
 		/* the region becomes part of host names */
-		if (!only_chars(str(&v[I_REGION]), "-_"))
+		if (!textsafe_only(str(&v[I_REGION]), "-_"))
 			error_at(L, v[I_REGION].s, "'region' may contain only letters, digits, '-' and '_'");
 		else
 			in->region = xstrdup(str(&v[I_REGION]));
 	}
 	if (v[I_ID].ok) {
 		/* the id becomes part of URL paths and request bodies */
-		if (!only_chars(str(&v[I_ID]), id_chars))
+		if (!textsafe_only(str(&v[I_ID]), id_chars))
 			error_at(L, v[I_ID].s, "'id' may contain only letters, digits, '.', '_', ':' and '-'");
 		else
 			in->id = xstrdup(str(&v[I_ID]));
@@ -1236,7 +1211,7 @@ static char *host_value(struct loader *L, const struct val *v, const char *what)
 {
 	const char *h = str(v);
 
-	if (!*h || strlen(h) > 253 || !only_chars(h, ".-:_")) {
+	if (!*h || strlen(h) > 253 || !textsafe_only(h, ".-:_")) {
 		error_at(L, v->s, "'%s' must be a host name or an IP address (letters, digits, '.', '-', ':', '_')",
 		         what);
 		return NULL;

@@ -219,7 +219,8 @@ void address_fill(struct address *to, const struct address *from)
 char *discovery_unique_name(const struct found_instance *it, bool (*taken)(void *, const char *),
                             void *ud)
 {
-	const char *base = it->name && *it->name ? it->name : it->id;
+	/* the provider's name when the config would take it, else the id */
+	const char *base = it->name && !textsafe_text_problem(it->name) ? it->name : it->id;
 	char *name = xstrdup(base);
 
 	if (!taken(ud, name))
@@ -233,24 +234,11 @@ char *discovery_unique_name(const struct found_instance *it, bool (*taken)(void 
 	return name;
 }
 
-/* The config's rules for what becomes part of host names and URL paths:
- * an instance the listing names otherwise is left out. */
-static bool only(const char *s, const char *extra)
-{
-	if (!s || !*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      strchr(extra, *s)))
-			return false;
-	return true;
-}
-
 /* The listed engine, when it is a plain name ("MySQL", "SQLServer"): it
  * only picks a protocol, and a hostile listing's text goes nowhere. */
 static void keep_engine(struct instance *in, const struct found_instance *it)
 {
-	if (in->listed_engine || !only(it->engine, " ._-") || strlen(it->engine) > 32)
+	if (in->listed_engine || !textsafe_only(it->engine, " ._-") || strlen(it->engine) > 32)
 		return;
 	in->listed_engine = xstrdup(it->engine);
 }
@@ -287,7 +275,9 @@ size_t discovery_apply(struct fleet *f, const struct discovery *d)
 		const struct listing *l = &d->l[i];
 		for (size_t k = 0; k < l->n_items; k++) {
 			const struct found_instance *it = &l->items[k];
-			if (!only(it->id, "._:-") || !only(it->region, "-_"))
+			/* the config's rules for what becomes part of host names and URL
+			 * paths: an instance the listing names otherwise is left out */
+			if (!textsafe_only(it->id, "._:-") || !textsafe_only(it->region, "-_"))
 				continue;
 			char *key = instance_key(l->a, l->kind, it->id);
 			size_t at = (size_t)strmap_get(&keys, key);

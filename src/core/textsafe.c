@@ -267,3 +267,29 @@ char *textsafe_redact_urls(const char *text)
 	}
 	return strbuf_steal(&sb);
 }
+
+const char *textsafe_text_problem(const char *s)
+{
+	if (!*s)
+		return "must not be empty";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "contains a control character";
+	if (!textsafe_utf8_valid(s))
+		return "is not valid UTF-8";
+	return NULL;
+}
+
+bool textsafe_only(const char *s, const char *extra)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			continue;
+		if (!strchr(extra, c))
+			return false;
+	}
+	return true;
+}

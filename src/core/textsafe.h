@@ -28,6 +28,13 @@ size_t textsafe_utf8_next(const char *s, size_t n, uint32_t *cp);
 
 /* True when all of s (NUL-terminated) is well-formed UTF-8. */
 bool textsafe_utf8_valid(const char *s);
+/* Why s cannot be a name or setting (empty, a control character, not
+ * UTF-8), or NULL when it can: the config's rule, also applied to what a
+ * provider's listing names. Static strings. */
+const char *textsafe_text_problem(const char *s);
+/* Every byte of s is an ASCII letter or digit or one of extra (the rule
+ * for ids, regions and host names); false for an empty or NULL s. */
+bool textsafe_only(const char *s, const char *extra);
 
 /* True for a code point that must never reach a terminal raw: C0 and C1
  * controls, DEL, and the bidi controls that can reorder or hide text. */

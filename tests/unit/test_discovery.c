@@ -264,6 +264,15 @@ static void test_filters_and_names(void)
 	n = discovery_unique_name(&f, taken_ab, NULL);
 	is_str(n, "i-9", "no name: the id");
 	free(n);
+	struct found_instance g = found("i-7", "evil\033[2Jname", NULL), h = found("i-8", "bad\xff", NULL);
+	n = discovery_unique_name(&g, taken_ab, NULL);
+	is_str(n, "i-7", "a name with a control character: the id (the config would refuse it)");
+	free(n);
+	n = discovery_unique_name(&h, taken_ab, NULL);
+	is_str(n, "i-8", "a name that is not UTF-8: the id");
+	free(n);
+	found_instance_free(&g);
+	found_instance_free(&h);
 	found_instance_free(&a);
 	found_instance_free(&b);
 	found_instance_free(&c);
