@@ -12,6 +12,7 @@
 #include "core/xalloc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,14 +181,15 @@ static time_t get_time(const cJSON *o, const char *key)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(j) ? (time_t)j->valuedouble : TIME_NONE;
+	/* a damaged file's 1e300 must not reach a cast (undefined) */
+	return cJSON_IsNumber(j) && fabs(j->valuedouble) < 1e15 ? (time_t)j->valuedouble : TIME_NONE;
 }
 
 static long get_long(const cJSON *o, const char *key, long dflt)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(j) ? (long)j->valuedouble : dflt;
+	return cJSON_IsNumber(j) && fabs(j->valuedouble) < 1e15 ? (long)j->valuedouble : dflt;
 }
 
 static bool same(const char *a, const char *b)
