@@ -130,7 +130,7 @@ int tempcreds_parse(const struct provider_cred_answer *k, const struct http_resp
 	} else if (has_control(id) || has_control(secret) || has_control(token)) {
 		*err = xstrdup("the answer's keys contain a control character");
 	} else {
-		if (cJSON_IsNumber(ex) && isfinite(ex->valuedouble) && ex->valuedouble > 0)
+		if (cJSON_IsNumber(ex) && ex->valuedouble > 0 && ex->valuedouble < 1e15)
 			*expires = (time_t)ex->valuedouble;
 		else if (cJSON_IsString(ex) && !timefmt_parse_iso8601(ex->valuestring, expires))
 			*expires = 0;
