@@ -996,6 +996,20 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+/* The credential chain found nothing for the account (config/credentials.c). */
+static bool no_credentials(const struct account *a)
+{
+	return strcmp(a->credential_source ? a->credential_source : "none", "none") == 0;
+}
+
+/* Every source looked at, by name, never a value. New string. */
+static char *no_credentials_message(const struct account *a)
+{
+	return xasprintf("no credentials for account %s; tried %s", a->name,
+	                 a->credentials_tried ? a->credentials_tried
+	                                      : "inline keys, the environment and credential files");
+}
+
 void engine_discover(struct engine *e, struct discovery *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
@@ -1005,9 +1019,8 @@ void engine_discover(struct engine *e, struct discovery *d)
 			list_refuse(l, xstrdup("no list call"));
 			continue;
 		}
-		if (strcmp(l->a->credential_source ? l->a->credential_source : "none", "none") == 0) {
-			list_refuse(l, xasprintf("no credentials for account %s (inline, environment or credential file)",
-			                         l->a->name));
+		if (no_credentials(l->a)) {
+			list_refuse(l, no_credentials_message(l->a));
 			continue;
 		}
 		/* The first page tells the total; the rest follow side by side. */
@@ -1063,10 +1076,8 @@ static bool queue_refresh(struct engine *e, struct instance *in, bool then_downl
 		return false;
 	if (!then_download)
 		e->round_total++;
-	if (strcmp(in->account->credential_source ? in->account->credential_source : "none", "none") == 0) {
-		const char *tried = in->account->credentials_tried;
-		char *msg = xasprintf("no credentials for account %s; tried %s", in->account->name,
-		                      tried ? tried : "inline keys, the environment and credential files");
+	if (no_credentials(in->account)) {
+		char *msg = no_credentials_message(in->account);
 		outcome_fail(in, STATE_AUTH_ERROR, "NoCredentials", msg, 0, -1, time(NULL));
 		notify(e, in, ENGINE_EV_UPDATED, NULL);
 		if (then_download)
