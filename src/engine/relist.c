@@ -143,6 +143,9 @@ bool relist_update(struct relist *r, long long now_ms)
 		return true;
 	}
 
+	/* called on every loop pass: nothing to allocate while nothing is due */
+	if (relist_next_ms(r, now_ms) != 0)
+		return false;
 	const char **names = xcalloc(r->n_accounts + 1, sizeof(*names));
 	size_t n = 0;
 	for (size_t i = 0; i < r->n_accounts; i++) {
