@@ -12,6 +12,13 @@
 
 char *prefs_default_path(void)
 {
+	/* state, not configuration: tlsfleet writes only under its state and
+	 * cache directories and the download directory */
+	return paths_xdg("XDG_STATE_HOME", ".local/state", "tlsfleet/dashboard");
+}
+
+char *prefs_legacy_path(void)
+{
 	return paths_xdg("XDG_CONFIG_HOME", ".config", "tlsfleet/dashboard");
 }
 

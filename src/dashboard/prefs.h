@@ -1,7 +1,7 @@
 /* The dashboard's saved preferences: what the operator last chose (sort
  * column and order, filter, problems only, hidden columns) and two
  * settings they may pin for the dashboard only (theme, refresh_interval),
- * in $XDG_CONFIG_HOME/tlsfleet/dashboard (libconfig syntax, like the
+ * in $XDG_STATE_HOME/tlsfleet/dashboard (libconfig syntax, like the
  * config file):
  *
  *   sort = "expiry";  descending = false;  problems_only = true;
@@ -33,8 +33,12 @@ struct dash_prefs {
 	int refresh_interval;   /* -1 = not pinned */
 };
 
-/* $XDG_CONFIG_HOME/tlsfleet/dashboard. New string. */
+/* $XDG_STATE_HOME/tlsfleet/dashboard. New string. */
 char *prefs_default_path(void);
+/* Where 0.1.0 development builds kept it ($XDG_CONFIG_HOME/tlsfleet/
+ * dashboard): read when the state file is not there yet, never written.
+ * New string. */
+char *prefs_legacy_path(void);
 
 void prefs_init(struct dash_prefs *p);
 void prefs_free(struct dash_prefs *p);

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 /* A frame driven only by network events waits this long after the last
@@ -446,7 +447,13 @@ int tui_run(struct fleet *f, struct engine *e, const struct tui_options *o)
 		struct prefs_names names;
 		prefs_names_of(&names, sorts, columns);
 		t->prefs_path = prefs_default_path();
-		if (prefs_load(t->prefs_path, &names, &prefs, &perr) != 0)
+		char *legacy = prefs_legacy_path();
+		const char *from = t->prefs_path;
+		if (t->prefs_path && legacy && access(t->prefs_path, F_OK) != 0 && access(legacy, F_OK) == 0)
+			from = legacy;   /* saved back to the state directory */
+		int prc = prefs_load(from, &names, &prefs, &perr);
+		free(legacy);
+		if (prc != 0)
 			prefs_init(&prefs);
 	}
 	if (prefs.refresh_interval >= 0 && !(o && o->refresh_from_cli))

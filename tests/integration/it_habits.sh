@@ -145,7 +145,7 @@ keys Escape q
 expect "q quits" "TLSFLEET_EXIT=0"
 
 # ---- saved preferences across restarts ----------------------------------------
-PREFS="$XDG_CONFIG_HOME/tlsfleet/dashboard"
+PREFS="$XDG_STATE_HOME/tlsfleet/dashboard"
 check "quitting wrote the preferences" test -s "$PREFS"
 run_dashboard "$SIM_CONFIG"
 expect "first round ends" "next in "
@@ -181,6 +181,16 @@ expect_re "... and the defaults" "^(OK|WARN|CRIT|UNKN)[A-Z]* +orders-cache +"
 keys q
 expect "q quits" "TLSFLEET_EXIT=0"
 rm -f "$PREFS"
+# Preferences an earlier build kept under $XDG_CONFIG_HOME are read once,
+# then saved where tlsfleet keeps its state.
+mkdir -p "$XDG_CONFIG_HOME/tlsfleet"
+printf 'sort = "provider";\n' >"$XDG_CONFIG_HOME/tlsfleet/dashboard"
+run_dashboard "$SIM_CONFIG"
+expect "preferences from the old place are read" "PROVIDER▲"
+keys q
+expect "q quits" "TLSFLEET_EXIT=0"
+check "... and saved in the state directory" grep -qF 'sort = "provider";' "$PREFS"
+rm -f "$PREFS" "$XDG_CONFIG_HOME/tlsfleet/dashboard"
 
 # ---- Ctrl-R reloads the config ---------------------------------------------
 cp "$SIM_CONFIG" "$WORK/reload.conf"
@@ -207,7 +217,7 @@ expect "q quits" "TLSFLEET_EXIT=0"
 mkdir -p "$WORK/mouse/tlsfleet"
 # Sorted by name (a saved preference), so the row under the click is known.
 printf 'sort = "name";\n' >"$WORK/mouse/tlsfleet/dashboard"
-XDG_CONFIG_HOME="$WORK/mouse" "$PYTHON3" "$top_srcdir/tests/tools/ptyclick.py" "$TLSFLEET" \
+XDG_STATE_HOME="$WORK/mouse" "$PYTHON3" "$top_srcdir/tests/tools/ptyclick.py" "$TLSFLEET" \
 	"$SIM_CONFIG" 5 7 ali-leaderboard yi "copied the instance id" >"$WORK/click.out"
 is "$?" 0 "the dashboard answered the click and the keys"
 check "the clicked row is the one selected (its id copied)" \

@@ -31,7 +31,7 @@ run_dashboard() {
 	stop_tmux
 	# Each run starts like a first one: the dashboard saves the sort and
 	# the filter on quit. A test of that sets KEEP_PREFS.
-	[ -n "${KEEP_PREFS:-}" ] || rm -f "$XDG_CONFIG_HOME/tlsfleet/dashboard"
+	[ -n "${KEEP_PREFS:-}" ] || rm -f "$XDG_STATE_HOME/tlsfleet/dashboard" "$XDG_CONFIG_HOME/tlsfleet/dashboard"
 	# The previous session's stderr stays for the sanitizer check.
 	[ -f "$WORK/dash.err" ] && mv "$WORK/dash.err" "$WORK/dash.err.$(date +%s%N)"
 	cat >"$WORK/run.sh" <<RUN
