@@ -429,7 +429,7 @@ static void keep_snapshot(struct snapshot_keeper *k)
 static bool fresh_enough(const struct instance *in, double max_age, time_t now)
 {
 	return max_age >= 0 && in->st.from_snapshot && in->st.refreshed_at != TIME_NONE &&
-	       (double)(now - in->st.refreshed_at) <= max_age;
+	       (double)(now - in->st.refreshed_at) < max_age;   /* "more recently than" */
 }
 
 /* The dashboard's Ctrl-R: the new file is loaded beside the old fleet
