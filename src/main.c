@@ -579,6 +579,9 @@ static bool discover_fleet(struct fleet *f, const struct options *o, bool snippe
 		}
 		if (counters)   /* the listing's requests count in tlsfleet_api_requests_total */
 			engine_set_request_hook(e, count_request, counters);
+		/* (the dashboard lists in its own loop; this is before it starts) */
+		if (o->debug && (o->mode != MODE_DASHBOARD || !isatty(STDERR_FILENO)))
+			engine_set_debug(e, true);
 		engine_discover(e, &d);
 		run_until(e, o);
 		engine_free(e);

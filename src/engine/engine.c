@@ -728,7 +728,8 @@ static void list_fail(struct engine *e, struct job *j, char *why)
 }
 
 /* One page came back: keep its instances, queue what it calls for. */
-static void finish_list(struct engine *e, struct job *j, struct transfer *x, CURLcode rc)
+static void finish_list(struct engine *e, struct job *j, struct transfer *x, CURLcode rc,
+                        long latency_ms)
 {
 	const struct provider_lister *l = provider_lister(j->list->a->provider, j->list->kind);
 	struct listing *ls = j->list;
@@ -738,6 +739,8 @@ static void finish_list(struct engine *e, struct job *j, struct transfer *x, CUR
 	struct list_query q;
 
 	if (rc != CURLE_OK) {
+		debug_line(e, l ? l->action : NULL, ls->region, x->req.url, 0,
+		           x->too_large ? "ResponseTooLarge" : transfer_code_name(rc), NULL, latency_ms, NULL);
 		count_request(e, j, x->too_large ? "error" : "network_error");
 		if (!list_dropped(j) && !x->too_large && transfer_code_transient(rc) && retry(e, j, false, 0))
 			return;
@@ -751,6 +754,9 @@ static void finish_list(struct engine *e, struct job *j, struct transfer *x, CUR
 	list_page_init(&page);
 	list_query_of(j, &q);
 	l->parse(&q, &resp, &page);
+	debug_line(e, l->action, ls->region, x->req.url, resp.status,
+	           page.ok || !page.r.error ? NULL : page.r.error->code, page.r.request_id, latency_ms,
+	           resp.date);
 	count_request(e, j, page.ok ? "success" : answer_outcome(&page.r));
 	if (list_dropped(j)) {
 		/* a page after a failed one: its listing ended before it */
@@ -788,7 +794,7 @@ static void finish_api(struct engine *e, struct job *j, struct transfer *x, CURL
 	struct instance *in = j->in;
 
 	if (j->kind == JOB_LIST) {
-		finish_list(e, j, x, rc);
+		finish_list(e, j, x, rc, latency_ms);
 		return;
 	}
 
