@@ -128,11 +128,16 @@ char *url_authority(const char *url)
 {
 	if (!url)
 		return xstrdup("");
-	if (!authority_url || strcmp(authority_url, url) != 0) {
+	/* Keyed by "scheme://authority" alone: requests to one host with other
+	 * paths and queries share the entry, and a signed query (an Alibaba
+	 * Signature, a SecurityToken) is never kept. */
+	const char *sep = strstr(url, "://");
+	size_t n = sep ? (size_t)(sep + 3 - url) + strcspn(sep + 3, "/?#") : strlen(url);
+	if (!authority_url || strlen(authority_url) != n || strncmp(authority_url, url, n) != 0) {
 		free(authority_url);
 		free(authority_out);
-		authority_url = xstrdup(url);
-		authority_out = authority_of(url);
+		authority_url = xstrndup(url, n);
+		authority_out = authority_of(authority_url);
 	}
 	return xstrdup(authority_out);
 }
